@@ -1,0 +1,169 @@
+import Foundation
+import Yams
+
+/// An event together with the place in a file it was read from.
+public struct LocatedEvent: Hashable, Sendable {
+    public var event: Event
+    public var location: SourceLocation?
+
+    public init(event: Event, location: SourceLocation?) {
+        self.event = event
+        self.location = location
+    }
+}
+
+/// Reads event files and scheme files, turning every problem into a located diagnostic.
+public enum EventFileReader {
+    /// Reads one file of events (a YAML sequence of event mappings).
+    ///
+    /// - Parameters:
+    ///   - text: The file's contents.
+    ///   - file: The path to name in diagnostics.
+    /// - Returns: The events read, and a diagnostic for every event or line that could not be read.
+    public static func readEvents(_ text: String, file: String) -> (events: [LocatedEvent], diagnostics: [Diagnostic]) {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return ([], []) }
+            root = node
+        } catch {
+            return ([], [syntaxDiagnostic(error, file: file)])
+        }
+        guard case .sequence(let items) = root else {
+            return ([], [Diagnostic(
+                location: SourceLocation(file: file, line: root.mark?.line ?? 1),
+                message: "an event file holds a list of events (each item starting with '- id:'), not a \(kind(of: root))")])
+        }
+        var events: [LocatedEvent] = []
+        var diagnostics: [Diagnostic] = []
+        for item in items {
+            let location = SourceLocation(file: file, line: item.mark?.line ?? 1)
+            let id = item["id"]?.string
+            guard case .mapping = item else {
+                diagnostics.append(Diagnostic(location: location, message: "each event is a mapping of keys (id, type, date, …), not a \(kind(of: item))"))
+                continue
+            }
+            do {
+                let event = try YAMLDecoder().decode(Event.self, from: item)
+                events.append(LocatedEvent(event: event, location: location))
+            } catch {
+                diagnostics.append(decodingDiagnostic(error, node: item, file: file, eventID: id))
+            }
+        }
+        return (events, diagnostics)
+    }
+
+    /// Reads a country's scheme file.
+    ///
+    /// - Throws: ``Diagnostic`` naming the file and line.
+    public static func readScheme(_ text: String, file: String) throws(Diagnostic) -> Scheme {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw Diagnostic(location: SourceLocation(file: file, line: 1), message: "the scheme file is empty")
+            }
+            root = node
+        } catch let diagnostic as Diagnostic {
+            throw diagnostic
+        } catch {
+            throw syntaxDiagnostic(error, file: file)
+        }
+        do {
+            return try YAMLDecoder().decode(Scheme.self, from: root)
+        } catch {
+            throw decodingDiagnostic(error, node: root, file: file, eventID: nil)
+        }
+    }
+
+    static func syntaxDiagnostic(_ error: any Error, file: String) -> Diagnostic {
+        if let yaml = error as? YamlError {
+            switch yaml {
+            case .scanner(let context, let problem, let mark, _),
+                 .parser(let context, let problem, let mark, _),
+                 .composer(let context, let problem, let mark, _):
+                let detail = context.map { " (\($0.text))" } ?? ""
+                return Diagnostic(location: SourceLocation(file: file, line: mark.line),
+                                  message: "YAML syntax error: \(problem)\(detail) at column \(mark.column)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                return Diagnostic(location: SourceLocation(file: file, line: context.mark.line),
+                                  message: "YAML error: the key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping")
+            case .reader(let problem, _, _, _):
+                return Diagnostic(location: SourceLocation(file: file, line: 1), message: "the file cannot be read as YAML text: \(problem)")
+            default:
+                break
+            }
+        }
+        return Diagnostic(location: SourceLocation(file: file, line: 1), message: "YAML error: \(error)")
+    }
+
+    static func decodingDiagnostic(_ error: any Error, node: Node, file: String, eventID: String?) -> Diagnostic {
+        let subject = eventID.map { "event \($0): " } ?? ""
+        guard let decoding = error as? DecodingError else {
+            if let diagnostic = error as? Diagnostic { return diagnostic }
+            return Diagnostic(location: SourceLocation(file: file, line: node.mark?.line ?? 1), eventID: eventID,
+                              message: "\(subject)\(error)")
+        }
+        let path: [any CodingKey]
+        let message: String
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            path = context.codingPath
+            let owner = context.codingPath.isEmpty ? "" : " in '\(name(of: context.codingPath))'"
+            message = "the required key '\(key.stringValue)' is missing\(owner)"
+        case .typeMismatch(let type, let context):
+            path = context.codingPath
+            message = "'\(name(of: context.codingPath))' should be \(describe(type))"
+        case .valueNotFound(let type, let context):
+            path = context.codingPath
+            message = "'\(name(of: context.codingPath))' is empty; it should be \(describe(type))"
+        case .dataCorrupted(let context):
+            path = context.codingPath
+            let place = context.codingPath.isEmpty ? "" : "'\(name(of: context.codingPath))': "
+            message = place + context.debugDescription
+        @unknown default:
+            path = []
+            message = "\(decoding)"
+        }
+        let line = locate(path, in: node)?.mark?.line ?? node.mark?.line ?? 1
+        return Diagnostic(location: SourceLocation(file: file, line: line), eventID: eventID, message: subject + message)
+    }
+
+    /// The deepest node a coding path reaches.
+    static func locate(_ path: [any CodingKey], in node: Node) -> Node? {
+        var current = node
+        for key in path {
+            if let index = key.intValue, case .sequence(let items) = current, index < items.count {
+                current = items[index]
+            } else if let child = current[key.stringValue] {
+                current = child
+            } else {
+                break
+            }
+        }
+        return current
+    }
+
+    static func name(of path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Double.Type, is Int.Type: "a number"
+        case is [String: String].Type, is [String: String?].Type: "a mapping of keys to strings"
+        default:
+            "\(type)".hasPrefix("Array") ? "a list" : "a mapping"
+        }
+    }
+
+    static func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: "single value"
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .alias: "alias"
+        }
+    }
+}

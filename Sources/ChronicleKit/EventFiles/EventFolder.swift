@@ -1,0 +1,114 @@
+public import Foundation
+
+/// The contents of an events folder (`Events/`): one scheme per country and
+/// every event, in store order (files in sorted path order, events in file order).
+public struct EventFolder: Sendable {
+    public var schemes: [Scheme]
+    public var events: [LocatedEvent]
+    /// Everything wrong with the files themselves (syntax, keys, dates, duplicate ids).
+    public var diagnostics: [Diagnostic]
+
+    public init(schemes: [Scheme], events: [LocatedEvent], diagnostics: [Diagnostic] = []) {
+        self.schemes = schemes
+        self.events = events
+        self.diagnostics = diagnostics
+    }
+
+    /// The name of the file in each country folder that holds its scheme.
+    public static let schemeFileName = "scheme.yaml"
+
+    /// Reads every `*.yaml` file below a folder.
+    ///
+    /// - Parameter url: The events folder; diagnostics name files relative to its parent.
+    /// - Throws: ``ChronicleError/notFound(_:)`` when the folder does not exist.
+    public static func load(from url: URL) throws(ChronicleError) -> EventFolder {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .notFound("There is no events folder at \(url.path). Run chronicle in a folder that has Events/, or pass --events DIR.")
+        }
+        let base = url.lastPathComponent
+        var schemes: [Scheme] = []
+        var events: [LocatedEvent] = []
+        var diagnostics: [Diagnostic] = []
+        for relative in yamlFiles(in: url) {
+            let name = "\(base)/\(relative)"
+            guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(relative).path),
+                  let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(Diagnostic(location: SourceLocation(file: name, line: 1), message: "the file cannot be read as UTF-8 text"))
+                continue
+            }
+            if (relative as NSString).lastPathComponent == schemeFileName {
+                do {
+                    schemes.append(try EventFileReader.readScheme(text, file: name))
+                } catch {
+                    diagnostics.append(error)
+                }
+            } else {
+                let read = EventFileReader.readEvents(text, file: name)
+                events += read.events
+                diagnostics += read.diagnostics
+            }
+        }
+        var folder = EventFolder(schemes: schemes, events: events, diagnostics: diagnostics)
+        folder.diagnostics += folder.duplicateIDs()
+        return folder
+    }
+
+    /// A diagnostic for every id used by more than one event.
+    func duplicateIDs() -> [Diagnostic] {
+        var first: [String: LocatedEvent] = [:]
+        var found: [Diagnostic] = []
+        for located in events {
+            if let earlier = first[located.event.id] {
+                found.append(Diagnostic(
+                    location: located.location, eventID: located.event.id,
+                    message: "the event id \(located.event.id) is already used at \(earlier.location?.description ?? "an earlier event"); ids must be unique"))
+            } else {
+                first[located.event.id] = located
+            }
+        }
+        return found
+    }
+
+    static func yamlFiles(in url: URL) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: url.path) else { return [] }
+        var files: [String] = []
+        while let path = enumerator.nextObject() as? String {
+            if path.hasSuffix(".yaml") || path.hasSuffix(".yml") { files.append(path) }
+        }
+        return files.sorted()
+    }
+
+    /// The events in file order, scheduled for a fold without a store.
+    public var scheduled: [ScheduledEvent] {
+        events.enumerated().map { ScheduledEvent(event: $1.event, location: $1.location, order: $0 + 1) }
+    }
+
+    /// Checks every event against every invariant, without a store.
+    ///
+    /// - Returns: Every diagnostic, file problems first, in file order.
+    public func validate() -> [Diagnostic] {
+        let corrected = Corrections.effective(scheduled)
+        var projector = Projector(schemes: schemes)
+        let result = projector.fold(corrected.events)
+        return diagnostics + corrected.diagnostics + result.diagnostics
+    }
+}
+
+/// Failures that are not problems in the event data.
+public enum ChronicleError: Error, Sendable, CustomStringConvertible {
+    /// A file, folder or unit that does not exist.
+    case notFound(String)
+    /// The store cannot be opened or written.
+    case store(String)
+    /// The arguments cannot be acted on.
+    case usage(String)
+    /// The store and the event files disagree about an event already recorded.
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let text), .store(let text), .usage(let text), .conflict(let text): text
+        }
+    }
+}

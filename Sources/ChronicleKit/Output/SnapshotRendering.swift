@@ -1,0 +1,97 @@
+import Foundation
+
+/// The ways `asof` can print a snapshot.
+public enum SnapshotFormat: String, CaseIterable, Sendable {
+    case tree, table, csv, json
+}
+
+extension Snapshot {
+    /// Renders the snapshot in a format.
+    public func rendered(as format: SnapshotFormat) throws -> String {
+        switch format {
+        case .tree: tree()
+        case .table: table()
+        case .csv: csv()
+        case .json: try JSONOutput.encode(units)
+        }
+    }
+
+    /// An indented tree: each unit under its parent, children sorted by name.
+    public func tree() -> String {
+        let ids = Set(units.map(\.id))
+        let byParent = Dictionary(grouping: units, by: { $0.parent.flatMap { ids.contains($0) ? $0 : nil } ?? "" })
+        var lines: [String] = []
+        func walk(_ parent: String, prefix: String) {
+            let children = (byParent[parent] ?? []).sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+            for (index, unit) in children.enumerated() {
+                let last = index == children.count - 1
+                let branch = parent.isEmpty ? "" : (last ? "└─ " : "├─ ")
+                lines.append(prefix + branch + Snapshot.label(unit))
+                walk(unit.id, prefix: parent.isEmpty ? "" : prefix + (last ? "   " : "│  "))
+            }
+        }
+        walk("", prefix: "")
+        var text = "As of \(day): \(units.count) unit\(units.count == 1 ? "" : "s")\n" + lines.joined(separator: "\n") + "\n"
+        let uncertain = units.filter(\.uncertain)
+        if !uncertain.isEmpty {
+            text += "\n? uncertain on \(day):\n"
+            for unit in uncertain {
+                text += "  \(TextTable.safe(unit.name)) (\(unit.id)): " + unit.uncertainty.map(Snapshot.reason).joined(separator: "; ") + "\n"
+            }
+        }
+        return text
+    }
+
+    static func label(_ unit: UnitView) -> String {
+        let native = unit.names.filter { $0.key != "en" && !$0.value.allSatisfy(\.isASCII) }.sorted { $0.key < $1.key }.first?.value
+        let name = TextTable.safe(unit.name) + (native.map { " \(TextTable.safe($0))" } ?? "")
+        return "\(name) [\(unit.levelName)] \(unit.id)" + (unit.uncertain ? " ?" : "")
+    }
+
+    static func reason(_ u: UnitView.UncertaintyView) -> String {
+        "event \(u.event) dated \(u.date)" + (u.alternatives.isEmpty ? "" : " (other sources: \(u.alternatives.joined(separator: ", ")))")
+    }
+
+    /// Aligned columns for reading in a terminal.
+    public func table() -> String {
+        let rows = units.map { unit in
+            [unit.id, TextTable.safe(unit.name), unit.levelName, unit.parent ?? "—", unit.validFrom, unit.uncertain ? "uncertain" : ""]
+        }
+        return TextTable.render(header: ["ID", "NAME", "LEVEL", "PARENT", "SINCE", "NOTE"], rows: rows)
+    }
+
+    /// RFC 4180 CSV with a header row.
+    public func csv() -> String {
+        let keys = Array(Set(units.flatMap(\.names.keys))).sorted()
+        let header = ["id", "name"] + keys.map { "name_\($0)" } + ["level", "level_name", "parent", "parent_name", "codes", "valid_from", "uncertain"]
+        let rows = units.map { unit in
+            [unit.id, unit.name] + keys.map { unit.names[$0] ?? "" } + [
+                unit.level, unit.levelName, unit.parent ?? "", unit.parentName ?? "",
+                unit.codes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
+                unit.validFrom, unit.uncertain ? "true" : "false",
+            ]
+        }
+        return CSV.render([header] + rows)
+    }
+}
+
+/// RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled, CRLF line ends.
+public enum CSV {
+    public static func render(_ rows: [[String]]) -> String {
+        rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Pretty JSON with sorted keys, for stable output scripts and golden files can rely on.
+public enum JSONOutput {
+    public static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}

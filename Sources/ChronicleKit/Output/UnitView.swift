@@ -1,0 +1,136 @@
+/// One unit as of a day, in the shape that `--format json` prints and scripts rely on.
+///
+/// The keys `id`, `name`, `names`, `level`, `parent`, `codes` and `uncertain` are
+/// fixed by the design; others may be added, never renamed.
+public struct UnitView: Hashable, Sendable, Encodable {
+    public var id: UnitID
+    /// The common form of the name (the scheme's common key).
+    public var name: String
+    public var names: [String: String]
+    public var level: String
+    public var levelName: String
+    /// The parent's id; `nil` only for a country.
+    public var parent: UnitID?
+    public var parentName: String?
+    public var codes: [String: String]
+    public var coordinate: Coordinate?
+    /// The first day of this state (ISO date).
+    public var validFrom: String
+    /// The first day it no longer holds, or `nil`.
+    public var validTo: String?
+    /// The event that began this state.
+    public var event: String
+    /// `true` when the state on this day depends on an imprecise or disputed date.
+    public var uncertain: Bool
+    public var uncertainty: [UncertaintyView]
+
+    /// Why a unit is uncertain on a day: the event, its date, and the dates other sources give.
+    public struct UncertaintyView: Hashable, Sendable, Encodable {
+        public var event: String
+        public var date: String
+        public var alternatives: [String]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, names, level, levelName, parent, parentName, codes, coordinate, validFrom, validTo, event, uncertain, uncertainty
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(names, forKey: .names)
+        try c.encode(level, forKey: .level)
+        try c.encode(levelName, forKey: .levelName)
+        try c.encode(parent, forKey: .parent)
+        try c.encode(parentName, forKey: .parentName)
+        try c.encode(codes, forKey: .codes)
+        try c.encode(coordinate, forKey: .coordinate)
+        try c.encode(validFrom, forKey: .validFrom)
+        try c.encode(validTo, forKey: .validTo)
+        try c.encode(event, forKey: .event)
+        try c.encode(uncertain, forKey: .uncertain)
+        try c.encode(uncertainty, forKey: .uncertainty)
+    }
+}
+
+/// The hierarchy as of one day: every unit's view, ready to render.
+public struct Snapshot: Sendable {
+    public var day: Day
+    public var units: [UnitView]
+
+    /// Reads the hierarchy on a day from the store.
+    ///
+    /// - Parameters:
+    ///   - under: Only this unit and its descendants.
+    ///   - level: Only units of this level code.
+    public static func load(from store: EventStore, on day: Day, under root: UnitID? = nil, level: String? = nil) throws(ChronicleError) -> Snapshot {
+        let intervals = try store.states(on: day)
+        let views = try Namer(store: store).views(intervals, on: day)
+        var selected = views
+        if let root {
+            let byParent = Dictionary(grouping: views, by: { $0.parent ?? "" })
+            var keep = Set<UnitID>()
+            var queue = [root]
+            while let next = queue.popLast() {
+                guard keep.insert(next).inserted else { continue }
+                queue += (byParent[next] ?? []).map(\.id)
+            }
+            selected = selected.filter { keep.contains($0.id) }
+        }
+        if let level { selected = selected.filter { $0.level == level } }
+        return Snapshot(day: day, units: selected)
+    }
+}
+
+/// Turns intervals into views: names from the scheme, parents' names, uncertainty.
+public struct Namer {
+    let store: EventStore
+    let schemes: [String: Scheme]
+
+    public init(store: EventStore) throws(ChronicleError) {
+        self.store = store
+        schemes = Dictionary(try store.schemes().map { ($0.country, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func scheme(of unit: UnitID) -> Scheme? {
+        schemes[unit.split(separator: "/").first.map(String.init) ?? unit]
+    }
+
+    /// The common name of a state.
+    public func name(of unit: UnitID, _ state: UnitState) -> String {
+        let key = scheme(of: unit)?.commonNameKey ?? "en"
+        return state.names[key] ?? state.names.values.sorted().first ?? unit
+    }
+
+    public func levelName(_ code: String, of unit: UnitID) -> String {
+        scheme(of: unit)?.level(code)?.names["en"] ?? code
+    }
+
+    public func views(_ intervals: [UnitInterval], on day: Day) throws(ChronicleError) -> [UnitView] {
+        let uncertain = try store.uncertainties(on: day)
+        let byUnit = Dictionary(intervals.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
+        var missingParents = Set(intervals.compactMap(\.state.parent)).subtracting(byUnit.keys)
+        var parents = byUnit
+        for parent in missingParents.sorted() {
+            if let state = try store.state(of: parent, on: day) { parents[parent] = state }
+        }
+        missingParents.removeAll()
+        let eventIDs = uncertain.values.flatMap { $0.map(\.event) }
+        let events = eventIDs.isEmpty ? [:] : try store.events(withIDs: eventIDs)
+        return intervals.map { interval in
+            let reasons = (uncertain[interval.unit] ?? []).map { u in
+                let event = events[u.event]?.event
+                return UnitView.UncertaintyView(event: u.event, date: event?.date.text ?? "", alternatives: event?.alternatives.map(\.date.text) ?? [])
+            }
+            return UnitView(
+                id: interval.unit, name: name(of: interval.unit, interval.state), names: interval.state.names,
+                level: interval.state.level, levelName: levelName(interval.state.level, of: interval.unit),
+                parent: interval.state.parent,
+                parentName: interval.state.parent.flatMap { p in parents[p].map { name(of: p, $0.state) } },
+                codes: interval.state.codes, coordinate: interval.state.coordinate,
+                validFrom: interval.validFrom.description, validTo: interval.validTo?.description,
+                event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Yams
+
+/// Applies `corrected` and `retracted` events to the events they name, giving the
+/// events as they now stand. History is never rewritten: the stored originals
+/// stay as they were; only the projection sees the corrected versions.
+public enum Corrections {
+    /// The effective events, in store order, and a diagnostic for every correction
+    /// or retraction that cannot be applied.
+    ///
+    /// - Parameter events: Every recorded event in store order.
+    public static func effective(_ events: [ScheduledEvent]) -> (events: [ScheduledEvent], diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var index: [String: Int] = [:]
+        for (i, scheduled) in events.enumerated() { index[scheduled.event.id] = i }
+
+        // First pass: which events are retracted, and by whom.
+        var retractedBy: [String: ScheduledEvent] = [:]
+        for scheduled in events {
+            guard case .retracted(let target, _) = scheduled.event.action else { continue }
+            if let problem = checkTarget(target, of: scheduled, index: index, events: events) {
+                diagnostics.append(problem)
+            } else {
+                retractedBy[target] = scheduled
+            }
+        }
+        // Second pass: apply every correction that is not itself retracted.
+        var current = events
+        for scheduled in events {
+            guard case .corrected(let target, let fields) = scheduled.event.action,
+                  retractedBy[scheduled.event.id] == nil else { continue }
+            if let problem = checkTarget(target, of: scheduled, index: index, events: events) {
+                diagnostics.append(problem)
+                continue
+            }
+            if let retraction = retractedBy[target], retraction.order < scheduled.order {
+                diagnostics.append(problem(scheduled, "corrects \(target), which event \(retraction.event.id) had already retracted"))
+                continue
+            }
+            let i = index[target]!
+            do {
+                current[i].event = try current[i].event.applying(fields)
+            } catch {
+                diagnostics.append(problem(scheduled, "cannot be applied to \(target): \(error)"))
+            }
+        }
+        let result = current.filter { scheduled in
+            switch scheduled.event.action {
+            case .corrected, .retracted: false
+            default: retractedBy[scheduled.event.id] == nil
+            }
+        }
+        return (result, diagnostics)
+    }
+
+    private static func checkTarget(
+        _ target: String, of scheduled: ScheduledEvent, index: [String: Int], events: [ScheduledEvent]
+    ) -> Diagnostic? {
+        guard let i = index[target] else {
+            return problem(scheduled, "names event \(target), which is not in the store")
+        }
+        if events[i].order > scheduled.order {
+            return problem(scheduled, "names event \(target), which was recorded after it")
+        }
+        switch events[i].event.action {
+        case .corrected, .retracted:
+            return problem(scheduled, "names event \(target), which is itself a correction or retraction; name the original event")
+        default:
+            return nil
+        }
+    }
+
+    private static func problem(_ scheduled: ScheduledEvent, _ text: String) -> Diagnostic {
+        Diagnostic(location: scheduled.location, eventID: scheduled.event.id,
+                   message: "\(scheduled.event.type) event \(scheduled.event.id) \(text)")
+    }
+}
+
+extension Event {
+    /// Fields that a correction may not replace.
+    static let uncorrectableKeys: Set<String> = ["id", "type", "unit", "corrects", "retracts"]
+
+    /// This event with some of its fields replaced, as a `corrected` event says.
+    ///
+    /// - Throws: A sentence when a field cannot be replaced or the result is not a valid event.
+    func applying(_ fields: [String: JSONValue]) throws -> Event {
+        let allowed = Set((Event.commonKeys + (Event.keysByType[type] ?? [])).map(\.rawValue))
+        for key in fields.keys.sorted() {
+            if Event.uncorrectableKeys.contains(key) {
+                throw CorrectionError(text: "'\(key)' cannot be corrected; retract the event and record a new one")
+            }
+            if !allowed.contains(key) {
+                throw CorrectionError(text: "a \(type) event has no field '\(key)'")
+            }
+        }
+        let yaml = try YAMLEncoder().encode(self)
+        guard case .mapping(var mapping)? = try Yams.compose(yaml: yaml) else {
+            throw CorrectionError(text: "the event could not be re-read")
+        }
+        for (key, value) in fields { mapping[Node(key)] = value.node }
+        do {
+            return try YAMLDecoder().decode(Event.self, from: .mapping(mapping))
+        } catch {
+            throw CorrectionError(text: "the corrected event is not valid (\(EventFileReader.decodingDiagnostic(error, node: .mapping(mapping), file: "", eventID: nil).message))")
+        }
+    }
+}
+
+struct CorrectionError: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
+}
+
+extension JSONValue {
+    var node: Node {
+        switch self {
+        case .string(let s): Node(s)
+        case .number(let n): Node(String(n))
+        case .bool(let b): Node(b ? "true" : "false")
+        case .null: Node("null")
+        case .array(let values): .sequence(Node.Sequence(values.map(\.node)))
+        case .object(let values): .mapping(Node.Mapping(values.sorted { $0.key < $1.key }.map { (Node($0.key), $0.value.node) }))
+        }
+    }
+}

@@ -1,0 +1,337 @@
+/// Folds events into the interval table: a pure function from events to unit
+/// states, checking every invariant as it goes.
+///
+/// A projector starts either empty (a full rebuild) or from the states that held
+/// just before some day (an incremental catch-up), then applies the events from
+/// that day on in order of effective day and store order.
+public struct Projector: Sendable {
+    /// A unit's latest interval as the fold goes.
+    public struct Tracked: Hashable, Sendable {
+        public var interval: UnitInterval
+        /// The row this interval was loaded from, when it was (an incremental fold).
+        public var rowID: Int64?
+        public var isEnded: Bool { interval.validTo != nil }
+
+        public init(interval: UnitInterval, rowID: Int64? = nil) {
+            self.interval = interval
+            self.rowID = rowID
+        }
+    }
+
+    /// What a fold produced.
+    public struct Result: Sendable {
+        /// New interval rows (closed or still open).
+        public var intervals: [UnitInterval] = []
+        /// Loaded rows whose end changed: row id → new end and ending event.
+        public var reopened: [Int64: (validTo: Day?, endEvent: String?)] = [:]
+        public var uncertainties: [Uncertainty] = []
+        public var diagnostics: [Diagnostic] = []
+    }
+
+    let schemes: [String: Scheme]
+    var units: [UnitID: Tracked]
+    var children: [UnitID: Set<UnitID>] = [:]
+    var firstEstablished: [UnitID: ScheduledEvent] = [:]
+    var result = Result()
+
+    /// - Parameters:
+    ///   - schemes: The classification schemes, by country id.
+    ///   - initial: Every unit's latest interval before the first day to fold (empty for a rebuild).
+    public init(schemes: [Scheme], initial: [Tracked] = []) {
+        self.schemes = Dictionary(schemes.map { ($0.country, $0) }, uniquingKeysWith: { a, _ in a })
+        units = Dictionary(initial.map { ($0.interval.unit, $0) }, uniquingKeysWith: { a, _ in a })
+        for tracked in initial where !tracked.isEnded {
+            if let parent = tracked.interval.state.parent { children[parent, default: []].insert(tracked.interval.unit) }
+        }
+    }
+
+    /// Applies events (already corrected) and returns the rows to write.
+    ///
+    /// - Parameter events: The events to apply, in any order; they are sorted by day, then store order.
+    public mutating func fold(_ events: [ScheduledEvent]) -> Result {
+        let ordered = events.sorted(by: ScheduledEvent.precedes)
+        for scheduled in ordered {
+            if case .established(let e) = scheduled.event.action, firstEstablished[e.unit] == nil {
+                firstEstablished[e.unit] = scheduled
+            }
+        }
+        for scheduled in ordered { apply(scheduled) }
+        for tracked in units.values where !tracked.isEnded {
+            if let rowID = tracked.rowID {
+                result.reopened[rowID] = (tracked.interval.validTo, tracked.interval.endEvent)
+            } else {
+                result.intervals.append(tracked.interval)
+            }
+        }
+        result.intervals.sort { ($0.unit, $0.validFrom) < ($1.unit, $1.validFrom) }
+        result.uncertainties.sort { ($0.unit, $0.from, $0.event) < ($1.unit, $1.from, $1.event) }
+        return result
+    }
+
+    /// The states that hold on a day, after folding.
+    public var activeUnits: [UnitInterval] {
+        units.values.filter { !$0.isEnded }.map(\.interval).sorted { $0.unit < $1.unit }
+    }
+
+    // MARK: - Applying one event
+
+    private mutating func apply(_ scheduled: ScheduledEvent) {
+        let event = scheduled.event
+        let day = scheduled.day
+        var context = Context(scheduled: scheduled)
+        if event.sources.isEmpty {
+            report(scheduled, "event \(event.id) cites no source; every event needs at least one (a seed file or a title and URL)")
+        }
+        if let from = event.from, let unit = event.unit, let current = active(unit, day), !matches(from, current.interval.state) {
+            report(scheduled, "event \(event.id) (\(event.date)) says \(unit) was \(describe(from)) before it, "
+                + "but on \(day) the store has it as \(describe(current.interval.state)) (since event \(current.interval.event))")
+            return
+        }
+        switch event.action {
+        case .established(let e):
+            if let existing = units[e.unit] {
+                let how = existing.isEnded
+                    ? "ended on \(existing.interval.validTo!) by event \(existing.interval.endEvent ?? "?"); to bring it back, write a restored event"
+                    : "is already established (event \(firstEstablished[e.unit]?.event.id ?? existing.interval.event))"
+                report(scheduled, "event \(event.id) establishes \(e.unit), which \(how)")
+                return
+            }
+            let state = UnitState(names: e.names, level: e.level, parent: e.parent, codes: e.codes, coordinate: e.coordinate)
+            guard check(state, of: e.unit, &context) else { return }
+            open(e.unit, state, &context)
+
+        case .changed(let unit, let change):
+            guard let current = require(unit, &context) else { return }
+            let state = current.interval.state.applying(change)
+            if state == current.interval.state {
+                report(scheduled, "event \(event.id) changes nothing: \(unit) is already \(describe(state)) on \(day)")
+                return
+            }
+            guard check(state, of: unit, &context), checkChildren(of: unit, fit: state.level, &context) else { return }
+            open(unit, state, &context)
+
+        case .merged(let unit, let into, let map):
+            guard let _ = require(unit, &context), let _ = require(into, &context) else { return }
+            guard into != unit else { return report(scheduled, "event \(event.id) merges \(unit) into itself") }
+            guard move(childrenOf: unit, default: into, map: map, &context) else { return }
+            end(unit, &context)
+
+        case .split(let unit, let successors, let weights, let map):
+            guard let _ = require(unit, &context) else { return }
+            guard !successors.isEmpty else { return report(scheduled, "split event \(event.id) names no successor in 'into'") }
+            for successor in successors {
+                guard successor != unit else { return report(scheduled, "split event \(event.id) names \(unit) as its own successor") }
+                guard require(successor, &context) != nil else { return }
+            }
+            for key in weights.keys.sorted() where !successors.contains(key) {
+                return report(scheduled, "split event \(event.id) gives a weight to \(key), which is not one of its successors")
+            }
+            guard move(childrenOf: unit, default: nil, map: map, &context) else { return }
+            end(unit, &context)
+
+        case .territoryTransferred(let unit, let recipient, _):
+            guard require(unit, &context) != nil, require(recipient, &context) != nil else { return }
+            if unit == recipient { report(scheduled, "event \(event.id) transfers territory from \(unit) to itself") }
+
+        case .abolished(let unit, let map):
+            guard require(unit, &context) != nil else { return }
+            guard move(childrenOf: unit, default: nil, map: map, &context) else { return }
+            end(unit, &context)
+
+        case .restored(let unit, let change):
+            guard let existing = units[unit] else {
+                return report(scheduled, "event \(event.id) restores \(unit), which has never existed before \(day)")
+            }
+            guard existing.isEnded else {
+                return report(scheduled, "event \(event.id) restores \(unit), which has not ended (it exists since event \(existing.interval.event))")
+            }
+            let state = existing.interval.state.applying(change)
+            guard check(state, of: unit, &context) else { return }
+            open(unit, state, &context)
+
+        case .corrected, .retracted:
+            return
+        }
+        if !context.failed && event.isImprecise {
+            let span = event.span
+            for unit in context.touched.sorted() {
+                result.uncertainties.append(Uncertainty(unit: unit, from: span.earliest, to: span.latest, event: event.id, eventDay: day))
+            }
+        }
+    }
+
+    struct Context {
+        var scheduled: ScheduledEvent
+        var touched: Set<UnitID> = []
+        var failed = false
+        var day: Day { scheduled.day }
+        var event: Event { scheduled.event }
+    }
+
+    private mutating func report(_ scheduled: ScheduledEvent, _ message: String) {
+        result.diagnostics.append(Diagnostic(location: scheduled.location, eventID: scheduled.event.id, message: message))
+    }
+
+    private mutating func fail(_ context: inout Context, _ message: String) {
+        context.failed = true
+        report(context.scheduled, message)
+    }
+
+    private func active(_ unit: UnitID, _ day: Day) -> Tracked? {
+        guard let tracked = units[unit], !tracked.isEnded else { return nil }
+        return tracked
+    }
+
+    /// The unit's current interval, or a diagnostic saying why the unit is not there on the event's day.
+    private mutating func require(_ unit: UnitID, _ context: inout Context) -> Tracked? {
+        if let tracked = active(unit, context.day) { return tracked }
+        fail(&context, "event \(context.event.id) (\(context.event.date)) refers to \(unit), " + absence(of: unit, on: context.day))
+        return nil
+    }
+
+    private func absence(of unit: UnitID, on day: Day) -> String {
+        if let tracked = units[unit], tracked.isEnded {
+            return "which ended on \(tracked.interval.validTo!) (event \(tracked.interval.endEvent ?? "?"))"
+        }
+        if let first = firstEstablished[unit] {
+            return "which is established only on \(first.event.date) (event \(first.event.id))"
+        }
+        return "which does not exist on \(day)"
+    }
+
+    /// Checks a new state against the scheme and the hierarchy.
+    private mutating func check(_ state: UnitState, of unit: UnitID, _ context: inout Context) -> Bool {
+        let id = context.event.id
+        let country = unit.split(separator: "/").first.map(String.init) ?? unit
+        guard let scheme = schemes[country] else {
+            fail(&context, "event \(id) is about \(unit), but there is no scheme for country '\(country)' (Events/\(country)/scheme.yaml)")
+            return false
+        }
+        let known = Set(scheme.nameKeys.map(\.key))
+        for key in state.names.keys.sorted() where !known.contains(key) {
+            fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(country) scheme (\(known.sorted().joined(separator: ", ")))")
+            return false
+        }
+        guard state.names[scheme.commonNameKey] != nil else {
+            fail(&context, "event \(id) leaves \(unit) without a name under '\(scheme.commonNameKey)', the scheme's common form")
+            return false
+        }
+        guard let level = scheme.level(state.level) else {
+            fail(&context, "event \(id) gives \(unit) the level '\(state.level)', which the \(country) scheme does not define")
+            return false
+        }
+        guard let parent = state.parent else {
+            if !level.under.isEmpty {
+                fail(&context, "event \(id) gives \(unit) no parent, but a \(state.level) sits under \(level.under.joined(separator: " or "))")
+                return false
+            }
+            return true
+        }
+        guard let parentState = require(parent, &context)?.interval.state else { return false }
+        guard level.under.contains(parentState.level) else {
+            fail(&context, "event \(id) puts \(unit) (\(state.level)) under \(parent) (\(parentState.level)), but the scheme lets a \(state.level) sit only under \(level.under.isEmpty ? "nothing" : level.under.joined(separator: ", "))")
+            return false
+        }
+        var chain = [unit, parent]
+        var cursor = parentState.parent
+        while let next = cursor {
+            chain.append(next)
+            if next == unit {
+                fail(&context, "event \(id) would make \(unit) its own ancestor (\(chain.joined(separator: " → ")))")
+                return false
+            }
+            cursor = units[next]?.interval.state.parent
+        }
+        return true
+    }
+
+    private mutating func checkChildren(of unit: UnitID, fit level: String, _ context: inout Context) -> Bool {
+        let country = unit.split(separator: "/").first.map(String.init) ?? unit
+        for child in (children[unit] ?? []).sorted() {
+            let childLevel = units[child]!.interval.state.level
+            if let rule = schemes[country]?.level(childLevel), !rule.under.contains(level) {
+                fail(&context, "event \(context.event.id) makes \(unit) a \(level), but its child \(child) (\(childLevel)) may not sit under a \(level)")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Moves the active children of an ending unit to their new parents.
+    private mutating func move(childrenOf unit: UnitID, default fallback: UnitID?, map: [UnitID: UnitID], _ context: inout Context) -> Bool {
+        let current = children[unit] ?? []
+        for key in map.keys.sorted() where !current.contains(key) {
+            fail(&context, "event \(context.event.id) reassigns \(key), which is not a child of \(unit) on \(context.day)")
+            return false
+        }
+        let orphans = current.filter { map[$0] == nil && fallback == nil }.sorted()
+        guard orphans.isEmpty else {
+            fail(&context, "event \(context.event.id) ends \(unit) but does not say where its children go: \(orphans.joined(separator: ", ")) (add 'children: {child: new parent}')")
+            return false
+        }
+        var moves: [(UnitID, UnitState)] = []
+        for child in current.sorted() {
+            var state = units[child]!.interval.state
+            state.parent = map[child] ?? fallback
+            guard state.parent != unit else {
+                fail(&context, "event \(context.event.id) moves \(child) to \(unit), which is the unit that ends")
+                return false
+            }
+            guard check(state, of: child, &context) else { return false }
+            moves.append((child, state))
+        }
+        for (child, state) in moves { open(child, state, &context) }
+        return true
+    }
+
+    /// Closes a unit's current interval (if any) and opens a new one from the event's day.
+    private mutating func open(_ unit: UnitID, _ state: UnitState, _ context: inout Context) {
+        let day = context.day
+        let id = context.event.id
+        if let previous = units[unit] {
+            if !previous.isEnded { close(unit, on: day, by: id) }
+            if let oldParent = previous.interval.state.parent { children[oldParent]?.remove(unit) }
+        }
+        units[unit] = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
+        if let parent = state.parent { children[parent, default: []].insert(unit) }
+        context.touched.insert(unit)
+    }
+
+    private mutating func end(_ unit: UnitID, _ context: inout Context) {
+        close(unit, on: context.day, by: context.event.id)
+        if let parent = units[unit]?.interval.state.parent { children[parent]?.remove(unit) }
+        context.touched.insert(unit)
+    }
+
+    /// Ends the unit's current interval; a finished interval that held for no day at all is dropped.
+    private mutating func close(_ unit: UnitID, on day: Day, by event: String) {
+        guard var tracked = units[unit] else { return }
+        tracked.interval.validTo = day
+        tracked.interval.endEvent = event
+        if let rowID = tracked.rowID {
+            result.reopened[rowID] = (day, event)
+        } else if tracked.interval.validFrom < day {
+            result.intervals.append(tracked.interval)
+        }
+        tracked.rowID = nil
+        units[unit] = tracked
+    }
+
+    private func matches(_ expected: Event.Expectation, _ state: UnitState) -> Bool {
+        (expected.level.map { $0 == state.level } ?? true)
+            && (expected.parent.map { $0 == state.parent } ?? true)
+            && (expected.name.map { name in state.names.values.contains(name) } ?? true)
+    }
+
+    private func describe(_ expected: Event.Expectation) -> String {
+        var parts: [String] = []
+        if let level = expected.level { parts.append("a \(level)") }
+        if let parent = expected.parent { parts.append("under \(parent)") }
+        if let name = expected.name { parts.append("named \(name)") }
+        return parts.joined(separator: " ")
+    }
+
+    private func describe(_ state: UnitState) -> String {
+        "a \(state.level)" + (state.parent.map { " under \($0)" } ?? "")
+    }
+}

@@ -1,0 +1,98 @@
+/// What a unit is during one interval: its names, level, parent, codes and point.
+public struct UnitState: Hashable, Sendable, Codable {
+    /// Names keyed by the scheme's name keys (`en`, `ko`, `mr`, …).
+    public var names: [String: String]
+    /// A level code from the country's scheme.
+    public var level: String
+    /// The parent unit's id; only a country has none.
+    public var parent: UnitID?
+    /// Official identifiers keyed by code system, e.g. `iso3166-2`.
+    public var codes: [String: String]
+    public var coordinate: Coordinate?
+
+    public init(
+        names: [String: String], level: String, parent: UnitID?,
+        codes: [String: String] = [:], coordinate: Coordinate? = nil
+    ) {
+        self.names = names
+        self.level = level
+        self.parent = parent
+        self.codes = codes
+        self.coordinate = coordinate
+    }
+
+    /// This state with a change applied: names given replace those keys, a `nil`
+    /// code removes that code.
+    public func applying(_ change: Event.Change) -> UnitState {
+        var next = self
+        for (key, name) in change.names ?? [:] { next.names[key] = name }
+        if let level = change.level { next.level = level }
+        if let parent = change.parent { next.parent = parent }
+        for (system, code) in change.codes ?? [:] { next.codes[system] = code ?? nil }
+        if let coordinate = change.coordinate { next.coordinate = coordinate }
+        return next
+    }
+}
+
+/// One row of the interval table: a unit's state over `[validFrom, validTo)`.
+public struct UnitInterval: Hashable, Sendable {
+    public var unit: UnitID
+    public var validFrom: Day
+    /// The first day the state no longer holds; `nil` while it still holds.
+    public var validTo: Day?
+    public var state: UnitState
+    /// The id of the event that began this state.
+    public var event: String
+    /// The id of the event that ended it.
+    public var endEvent: String?
+
+    public init(unit: UnitID, validFrom: Day, validTo: Day?, state: UnitState, event: String, endEvent: String?) {
+        self.unit = unit
+        self.validFrom = validFrom
+        self.validTo = validTo
+        self.state = state
+        self.event = event
+        self.endEvent = endEvent
+    }
+
+    public func contains(_ day: Day) -> Bool { validFrom <= day && validTo.map { day < $0 } ?? true }
+}
+
+/// A span of days on which a unit's state depends on an imprecise or disputed date.
+public struct Uncertainty: Hashable, Sendable {
+    public var unit: UnitID
+    public var from: Day
+    public var to: Day
+    /// The event whose date is imprecise or disputed.
+    public var event: String
+    /// The day the event applies (its primary date's earliest day).
+    public var eventDay: Day
+
+    public init(unit: UnitID, from: Day, to: Day, event: String, eventDay: Day) {
+        self.unit = unit
+        self.from = from
+        self.to = to
+        self.event = event
+        self.eventDay = eventDay
+    }
+}
+
+/// An event in the order the projector applies it: by effective day, then store order.
+public struct ScheduledEvent: Hashable, Sendable {
+    public var event: Event
+    public var location: SourceLocation?
+    /// The store position (or file order before import) of the event as first recorded.
+    public var order: Int
+
+    public init(event: Event, location: SourceLocation?, order: Int) {
+        self.event = event
+        self.location = location
+        self.order = order
+    }
+
+    var day: Day { event.date.earliest }
+
+    static func precedes(_ a: ScheduledEvent, _ b: ScheduledEvent) -> Bool {
+        (a.day, a.order) < (b.day, b.order)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+extension EventStore {
+    /// Drops the projected tables and folds every recorded event again.
+    ///
+    /// - Throws: ``DiagnosticsError`` when the recorded events break an invariant.
+    public func rebuildProjection() throws {
+        try writer.write { db in
+            let problems = try project(db, from: nil, all: try storedEvents(db).map(\.scheduled))
+            guard problems.isEmpty else { throw DiagnosticsError(problems) }
+        }
+    }
+
+    /// Brings the projection up to the last recorded event, folding only from the
+    /// first day the missing events touch.
+    public func catchUp() throws {
+        try writer.write { db in
+            let projected = try Int.fetchOne(db, sql: "SELECT position FROM projection") ?? 0
+            let stored = try storedEvents(db)
+            guard let head = stored.last?.position, head > projected else { return }
+            let before = Corrections.effective(stored.filter { $0.position <= projected }.map(\.scheduled)).events
+            let after = Corrections.effective(stored.map(\.scheduled)).events
+            let day = EventStore.firstAffectedDay(before: before, after: after)
+            let problems = try project(db, from: day, all: stored.map(\.scheduled))
+            guard problems.isEmpty else { throw DiagnosticsError(problems) }
+        }
+    }
+
+    /// Folds the events from a day on into the projected tables (from the start when `day` is `nil`).
+    ///
+    /// - Returns: Every invariant the events break; the caller rolls back when there are any.
+    func project(_ db: Database, from day: Day?, all: [ScheduledEvent]) throws -> [Diagnostic] {
+        let corrected = Corrections.effective(all)
+        var initial: [Projector.Tracked] = []
+        if let day {
+            initial = try loadTracked(db, before: day)
+            try db.execute(sql: "DELETE FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
+            try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
+        } else {
+            try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty")
+        }
+        var projector = Projector(schemes: try storedSchemes(db), initial: initial)
+        let pending = day.map { day in corrected.events.filter { $0.day >= day } } ?? corrected.events
+        let result = projector.fold(pending)
+        let problems = corrected.diagnostics + result.diagnostics
+        guard problems.isEmpty else { return problems }
+        try write(result, db)
+        try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
+        return []
+    }
+
+    /// Every unit's latest interval that began before a day; those still holding on it are reopened.
+    private func loadTracked(_ db: Database, before day: Day) throws -> [Projector.Tracked] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, unit, validFrom, validTo, state, event, endEvent, MAX(validFrom)
+            FROM unit_state WHERE validFrom < ? GROUP BY unit
+            """, arguments: [day.ordinal])
+        return try rows.map { row in
+            var interval = try EventStore.interval(row)
+            if let end = interval.validTo, end < day {
+                return Projector.Tracked(interval: interval)
+            }
+            interval.validTo = nil
+            interval.endEvent = nil
+            return Projector.Tracked(interval: interval, rowID: row["id"])
+        }
+    }
+
+    private func write(_ result: Projector.Result, _ db: Database) throws {
+        let reopen = try db.cachedStatement(sql: "UPDATE unit_state SET validTo = ?, endEvent = ? WHERE id = ?")
+        for (rowID, end) in result.reopened.sorted(by: { $0.key < $1.key }) {
+            try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, rowID])
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO unit_state (unit, validFrom, validTo, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        let name = try db.cachedStatement(sql: "INSERT INTO unit_name (state, unit, key, name, folded) VALUES (?, ?, ?, ?, ?)")
+        for interval in result.intervals {
+            try insert.execute(arguments: [
+                interval.unit, interval.validFrom.ordinal, interval.validTo?.ordinal,
+                try Canonical.json(interval.state), interval.event, interval.endEvent,
+            ])
+            let rowID = db.lastInsertedRowID
+            for (key, text) in interval.state.names.sorted(by: { $0.key < $1.key }) {
+                try name.execute(arguments: [rowID, interval.unit, key, text, NameFolding.fold(text)])
+            }
+        }
+        let uncertain = try db.cachedStatement(sql: "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
+        for u in result.uncertainties {
+            try uncertain.execute(arguments: [u.unit, u.from.ordinal, u.to.ordinal, u.event, u.eventDay.ordinal])
+        }
+    }
+
+    static func interval(_ row: Row) throws -> UnitInterval {
+        let state: String = row["state"]
+        return UnitInterval(
+            unit: row["unit"],
+            validFrom: Day(ordinal: row["validFrom"]),
+            validTo: (row["validTo"] as Int?).map(Day.init(ordinal:)),
+            state: try JSONDecoder().decode(UnitState.self, from: Data(state.utf8)),
+            event: row["event"],
+            endEvent: row["endEvent"])
+    }
+
+    /// The projected tables as plain rows, in a fixed order: for comparing two projections.
+    public func projectionDump() throws(ChronicleError) -> [String] {
+        try read { db in
+            let states = try Row.fetchAll(db, sql: "SELECT unit, validFrom, validTo, state, event, endEvent FROM unit_state ORDER BY unit, validFrom")
+            let names = try Row.fetchAll(db, sql: """
+                SELECT s.unit, s.validFrom, n.key, n.name, n.folded FROM unit_name n JOIN unit_state s ON s.id = n.state
+                ORDER BY s.unit, s.validFrom, n.key
+                """)
+            let uncertain = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty ORDER BY unit, fromDay, event")
+            return (states + names + uncertain).map(\.description)
+        }
+    }
+}
+
+/// Folds names for lookup: case, diacritics, width, apostrophes, hyphens and spaces do not count.
+public enum NameFolding {
+    public static func fold(_ text: String) -> String {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+            .precomposedStringWithCanonicalMapping
+        return String(folded.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+}

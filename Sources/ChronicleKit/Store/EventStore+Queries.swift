@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+
+/// A unit found by name.
+public struct NameMatch: Hashable, Sendable {
+    public var unit: UnitID
+    /// The name that matched, and the key it is written under.
+    public var name: String
+    public var key: String
+    /// `true` when the whole folded name matched, not only part of it.
+    public var exact: Bool
+    /// `true` when the name is one the unit no longer had on the day asked about.
+    public var former: Bool
+}
+
+extension EventStore {
+    /// The states that hold on a day, ordered by unit id.
+    public func states(on day: Day) throws(ChronicleError) -> [UnitInterval] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM unit_state WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit
+                """, arguments: [day.ordinal, day.ordinal]).map(EventStore.interval)
+        }
+    }
+
+    /// One unit's state on a day, or `nil` when it does not exist then.
+    public func state(of unit: UnitID, on day: Day) throws(ChronicleError) -> UnitInterval? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM unit_state WHERE unit = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)
+                """, arguments: [unit, day.ordinal, day.ordinal]).map(EventStore.interval)
+        }
+    }
+
+    /// Every interval of one unit, oldest first.
+    public func intervals(of unit: UnitID) throws(ChronicleError) -> [UnitInterval] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM unit_state WHERE unit = ? ORDER BY validFrom", arguments: [unit])
+                .map(EventStore.interval)
+        }
+    }
+
+    /// The uncertainties that hold on a day, by unit.
+    public func uncertainties(on day: Day) throws(ChronicleError) -> [UnitID: [Uncertainty]] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty WHERE fromDay <= ? AND toDay > ? ORDER BY unit, eventDay, event",
+                                        arguments: [day.ordinal, day.ordinal])
+            return Dictionary(grouping: rows.map(EventStore.uncertainty), by: \.unit)
+        }
+    }
+
+    static func uncertainty(_ row: Row) -> Uncertainty {
+        Uncertainty(unit: row["unit"], from: Day(ordinal: row["fromDay"]), to: Day(ordinal: row["toDay"]),
+                    event: row["event"], eventDay: Day(ordinal: row["eventDay"]))
+    }
+
+    /// Recorded events by id.
+    public func events(withIDs ids: some Sequence<String>) throws(ChronicleError) -> [String: StoredEvent] {
+        let list = Array(Set(ids))
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count)))",
+                                        arguments: StatementArguments(list))
+            return Dictionary(try rows.map { let e = try StoredEvent(row: $0); return (e.event.id, e) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// Every recorded event that names a unit, with the corrections and retractions of those events, in store order.
+    public func events(touching unit: UnitID) throws(ChronicleError) -> [StoredEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM event WHERE position IN (SELECT position FROM event_unit WHERE unit = ?)
+                   OR target IN (SELECT e.id FROM event e JOIN event_unit u ON u.position = e.position WHERE u.unit = ?)
+                ORDER BY position
+                """, arguments: [unit, unit]).map(StoredEvent.init(row:))
+        }
+    }
+
+    /// `true` when some interval of the unit was ever recorded.
+    public func exists(_ unit: UnitID) throws(ChronicleError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM unit_state WHERE unit = ?)", arguments: [unit]) ?? false }
+    }
+
+    /// Units with a name (present or past, in any script) that matches, best matches first.
+    ///
+    /// - Parameters:
+    ///   - text: Any name or romanization; case, diacritics, spaces and hyphens do not count.
+    ///   - day: When given, only units that exist on that day, and names they had then come first.
+    public func search(_ text: String, on day: Day? = nil) throws(ChronicleError) -> [NameMatch] {
+        let folded = NameFolding.fold(text)
+        guard !folded.isEmpty else { return [] }
+        let pattern = "%" + folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT n.unit, n.key, n.name, n.folded, s.validFrom, s.validTo FROM unit_name n JOIN unit_state s ON s.id = n.state
+                WHERE n.folded LIKE ? ESCAPE '\\' ORDER BY n.unit, s.validFrom DESC
+                """, arguments: [pattern])
+            var best: [UnitID: NameMatch] = [:]
+            var existsOnDay: [UnitID: Bool] = [:]
+            for row in rows {
+                let unit: UnitID = row["unit"]
+                let from = Day(ordinal: row["validFrom"])
+                let to = (row["validTo"] as Int?).map(Day.init(ordinal:))
+                let current = day.map { d in from <= d && (to.map { d < $0 } ?? true) } ?? (to == nil)
+                let match = NameMatch(unit: unit, name: row["name"], key: row["key"], exact: (row["folded"] as String) == folded, former: !current)
+                if let day, existsOnDay[unit] == nil {
+                    existsOnDay[unit] = try state(of: unit, on: day, db) != nil
+                }
+                if let existing = best[unit], EventStore.rank(existing) <= EventStore.rank(match) { continue }
+                best[unit] = match
+            }
+            return best.values
+                .filter { day == nil || existsOnDay[$0.unit] == true }
+                .sorted { (EventStore.rank($0), $0.unit) < (EventStore.rank($1), $1.unit) }
+        }
+    }
+
+    private func state(of unit: UnitID, on day: Day, _ db: Database) throws -> Row? {
+        try Row.fetchOne(db, sql: "SELECT 1 FROM unit_state WHERE unit = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)",
+                         arguments: [unit, day.ordinal, day.ordinal])
+    }
+
+    private static func rank(_ match: NameMatch) -> Int { (match.exact ? 0 : 2) + (match.former ? 1 : 0) }
+
+    /// The unit an argument names: an id, or a name that only one unit matches exactly.
+    ///
+    /// - Throws: ``ChronicleError/notFound(_:)`` or ``ChronicleError/usage(_:)`` (ambiguous) with a sentence that lists candidates.
+    public func resolve(_ text: String, on day: Day? = nil) throws(ChronicleError) -> UnitID {
+        if try exists(text) { return text }
+        let matches = try search(text, on: day)
+        let exact = matches.filter(\.exact)
+        if exact.count == 1 { return exact[0].unit }
+        if exact.count > 1 {
+            let current = exact.filter { !$0.former }
+            if current.count == 1 { return current[0].unit }
+            throw .usage("'\(text)' names several units: \(exact.map { "\($0.unit) (\($0.name))" }.joined(separator: ", ")). Give the id instead.")
+        }
+        let hint = matches.prefix(5).map { "\($0.unit) (\($0.name))" }
+        throw .usage("No unit is called '\(text)'" + (hint.isEmpty ? "." : ". Did you mean: \(hint.joined(separator: ", "))?"))
+    }
+}

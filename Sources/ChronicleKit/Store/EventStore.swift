@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+
+/// The append-only event store, with the projected interval table beside it.
+///
+/// The `event` table is the record: triggers make UPDATE and DELETE on it fail.
+/// Every other table is derived from it by the ``Projector`` and can be rebuilt.
+/// Each method that writes is one transaction: all of it or nothing.
+public struct EventStore: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating it when missing) a store file.
+    ///
+    /// - Throws: ``ChronicleError/store(_:)`` with a sentence naming the file.
+    public init(path: String) throws(ChronicleError) {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.label = "chronicle"
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try EventStore.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw .store("Cannot open the store \(path): \(EventStore.describe(error))")
+        }
+    }
+
+    /// A fresh store in memory, for tests and one-off validation.
+    public static func inMemory() throws -> EventStore {
+        let queue = try DatabaseQueue()
+        try migrator.migrate(queue)
+        return EventStore(writer: queue)
+    }
+
+    init(writer: any DatabaseWriter) { self.writer = writer }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_NOTADB: return "the file is not a Chronicle store (not an SQLite database)."
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return "the store is busy: another chronicle process is writing to it. Try again when it has finished."
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN: return "the store cannot be opened for writing (\(error.message ?? "permission denied"))."
+            case .SQLITE_FULL: return "the disk is full."
+            case .SQLITE_CORRUPT: return "the store file is damaged (\(error.message ?? "corrupt"))."
+            default: return error.message ?? "\(error)"
+            }
+        }
+        return "\(error)"
+    }
+
+    /// Runs a read, turning database errors into sentences.
+    func read<T>(_ body: (Database) throws -> T) throws(ChronicleError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as ChronicleError {
+            throw error
+        } catch {
+            throw .store("Cannot read the store: \(EventStore.describe(error))")
+        }
+    }
+
+    // MARK: - Schema
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE event (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    unit TEXT,
+                    target TEXT,
+                    date TEXT NOT NULL,
+                    earliest INTEGER NOT NULL,
+                    latest INTEGER NOT NULL,
+                    payload TEXT NOT NULL,
+                    sources TEXT NOT NULL,
+                    file TEXT,
+                    line INTEGER,
+                    recordedAt TEXT NOT NULL
+                );
+                CREATE TRIGGER event_no_update BEFORE UPDATE ON event
+                BEGIN SELECT RAISE(ABORT, 'events are append-only: record a corrected event instead'); END;
+                CREATE TRIGGER event_no_delete BEFORE DELETE ON event
+                BEGIN SELECT RAISE(ABORT, 'events are append-only: record a retracted event instead'); END;
+                CREATE TABLE event_unit (
+                    position INTEGER NOT NULL REFERENCES event(position),
+                    unit TEXT NOT NULL
+                );
+                CREATE INDEX event_unit_by_unit ON event_unit(unit, position);
+                CREATE TABLE scheme (
+                    country TEXT PRIMARY KEY,
+                    payload TEXT NOT NULL,
+                    recordedAt TEXT NOT NULL
+                );
+                CREATE TABLE unit_state (
+                    id INTEGER PRIMARY KEY,
+                    unit TEXT NOT NULL,
+                    validFrom INTEGER NOT NULL,
+                    validTo INTEGER,
+                    state TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    endEvent TEXT
+                );
+                CREATE INDEX unit_state_by_unit ON unit_state(unit, validFrom);
+                CREATE INDEX unit_state_by_time ON unit_state(validFrom, validTo);
+                CREATE TABLE unit_name (
+                    state INTEGER NOT NULL REFERENCES unit_state(id) ON DELETE CASCADE,
+                    unit TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    folded TEXT NOT NULL
+                );
+                CREATE INDEX unit_name_by_folded ON unit_name(folded);
+                CREATE INDEX unit_name_by_state ON unit_name(state);
+                CREATE TABLE uncertainty (
+                    unit TEXT NOT NULL,
+                    fromDay INTEGER NOT NULL,
+                    toDay INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    eventDay INTEGER NOT NULL
+                );
+                CREATE INDEX uncertainty_by_unit ON uncertainty(unit, fromDay);
+                CREATE INDEX uncertainty_by_event_day ON uncertainty(eventDay);
+                CREATE TABLE projection (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    position INTEGER NOT NULL
+                );
+                INSERT INTO projection (id, position) VALUES (1, 0);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,48 @@
+public import Foundation
+import GRDB
+
+/// An event as the store recorded it: its position, when, and from where.
+public struct StoredEvent: Hashable, Sendable {
+    /// The event's place in store order, from 1; never reused.
+    public var position: Int
+    public var event: Event
+    /// Where the event was read from when it was recorded.
+    public var location: SourceLocation?
+    /// When the store recorded it (UTC).
+    public var recordedAt: Date
+    /// The canonical JSON the store keeps.
+    public var payload: String
+
+    var scheduled: ScheduledEvent { ScheduledEvent(event: event, location: location, order: position) }
+
+    init(row: Row) throws {
+        position = row["position"]
+        payload = row["payload"]
+        event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8))
+        if let file: String = row["file"] {
+            location = SourceLocation(file: file, line: row["line"] ?? 1)
+        }
+        recordedAt = Timestamp.parse(row["recordedAt"]) ?? Date(timeIntervalSince1970: 0)
+    }
+}
+
+/// The canonical forms the store writes: sorted-key JSON and ISO 8601 UTC timestamps.
+enum Canonical {
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// ISO 8601 timestamps with milliseconds, always UTC.
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+}

@@ -1,0 +1,76 @@
+public import ArgumentParser
+public import ChronicleKit
+import Foundation
+
+/// Where the events and the store are; shared by every command.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The events folder.", valueName: "dir"))
+    var events: String?
+
+    @Option(name: .long, help: ArgumentHelp("The store file (default: .chronicle/store.sqlite beside the events folder).", valueName: "file"))
+    var store: String?
+
+    @Flag(name: .long, help: "Discard the store's recorded history and record the event files anew.")
+    var rebuild = false
+
+    var workspace: Workspace { Workspace(events: events, store: store) }
+
+    /// The store, brought up to date with the event files; says on stderr what it recorded.
+    func open() throws -> EventStore {
+        let sync = try workspace.sync(rebuild: rebuild)
+        if sync.created {
+            Terminal.note("built the store \(relative(workspace.storeURL.path)) from \(sync.report.added) events")
+        } else if sync.report.added > 0 {
+            Terminal.note("recorded \(sync.report.added) new event\(sync.report.added == 1 ? "" : "s") (store position \(sync.report.position))")
+        }
+        return sync.store
+    }
+
+    func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+}
+
+/// Parses a date argument (EDTF: 2004, 2004-06, 2004-06-01) to its first day.
+func parseDay(_ text: String) throws -> Day {
+    do {
+        return try EDTFDate(text).earliest
+    } catch {
+        throw ValidationError("\(error.description). Give a date such as 2004, 2004-06 or 2004-06-01.")
+    }
+}
+
+extension SnapshotFormat: ExpressibleByArgument {}
+
+/// Formats for commands that print one record or a list.
+enum RecordFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json
+}
+
+enum Terminal {
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("chronicle: \(text)\n".utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+}
+
+/// Runs a command body and turns library errors into messages and exit codes:
+/// bad data 65 (every diagnostic printed), bad usage 64, anything else 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as DiagnosticsError {
+        for diagnostic in error.diagnostics { Terminal.error(diagnostic.description) }
+        let count = error.diagnostics.count
+        Terminal.error("\(count) error\(count == 1 ? "" : "s") found; nothing was written.")
+        throw ExitCode(65)
+    } catch let error as ChronicleError {
+        Terminal.error("Error: \(error.description)")
+        if case .usage = error { throw ExitCode(64) }
+        throw ExitCode.failure
+    }
+}
