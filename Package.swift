@@ -30,13 +30,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ChronicleKitTests",
-            dependencies: ["ChronicleKit"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["ChronicleKit"]
         ),
         .testTarget(
             name: "ChronicleCLITests",
-            dependencies: ["chronicle", "ChronicleKit"],
-            resources: [.copy("Golden")]
+            dependencies: ["chronicle", "ChronicleKit"]
         ),
     ],
     swiftLanguageModes: [.v6]

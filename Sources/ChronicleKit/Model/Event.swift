@@ -143,16 +143,17 @@ public struct Event: Hashable, Sendable {
         }
     }
 
-    /// Every unit the event names (its unit, successors, recipients, new parents).
+    /// The units whose history the event belongs to: its unit, the unit it merges into,
+    /// successors, recipients and children it moves (not the parent a unit is placed under).
     public var mentionedUnits: [UnitID] {
         var units: [UnitID] = []
         switch action {
-        case .established(let e): units = [e.unit] + (e.parent.map { [$0] } ?? [])
-        case .changed(let u, let c), .restored(let u, let c): units = [u] + (c.parent.map { [$0] } ?? [])
-        case .merged(let u, let into, let children): units = [u, into] + children.keys.sorted() + children.values.sorted()
-        case .split(let u, let into, _, let children): units = [u] + into + children.keys.sorted() + children.values.sorted()
+        case .established(let e): units = [e.unit]
+        case .changed(let u, _), .restored(let u, _): units = [u]
+        case .merged(let u, let into, let children): units = [u, into] + children.keys.sorted()
+        case .split(let u, let into, _, let children): units = [u] + into + children.keys.sorted()
         case .territoryTransferred(let u, let r, _): units = [u, r]
-        case .abolished(let u, let children): units = [u] + children.keys.sorted() + children.values.sorted()
+        case .abolished(let u, let children): units = [u] + children.keys.sorted()
         case .corrected, .retracted: units = []
         }
         var seen = Set<UnitID>()

@@ -104,8 +104,8 @@ struct Describer {
         case .established(let e):
             let place = e.parent.map { " under \(name($0, near: day))" } ?? ""
             return (e.baseline ? "in existence at the start of the record as " : "established as ") + "\(level(e.level))\(place)"
-        case .changed:
-            guard let before, let after else { return "changed" }
+        case .changed(_, let change):
+            guard let before, let after else { return "changed (not applied): " + summary(change) }
             return describe(from: before.state, to: after.state, on: day)
         case .restored:
             guard let after else { return "restored" }
@@ -133,6 +133,16 @@ struct Describer {
         }
     }
 
+    /// The fields a change sets, for an event that is not (or no longer) applied.
+    func summary(_ change: Event.Change) -> String {
+        var parts: [String] = []
+        for (key, name) in (change.names ?? [:]).sorted(by: { $0.key < $1.key }) { parts.append("name \(key) \(name)") }
+        if let level = change.level { parts.append("level \(self.level(level))") }
+        if let parent = change.parent { parts.append("parent \(parent)") }
+        for (system, code) in (change.codes ?? [:]).sorted(by: { $0.key < $1.key }) { parts.append("code \(system) \(code ?? "none")") }
+        return parts.isEmpty ? "no fields" : parts.joined(separator: ", ")
+    }
+
     private func moved(_ before: UnitInterval?, _ after: UnitInterval?, _ day: Day, because reason: String) -> String {
         guard let parent = after?.state.parent else { return reason }
         return "moved to \(name(parent, near: day)) when \(reason)"
@@ -158,8 +168,11 @@ struct Describer {
             let oldParent = old.parent.map { name($0, near: earlier) } ?? "none"
             let wasUnder = intervals.contains { $0.validFrom < day && $0.state.parent == newParent }
             let newIsAncestor = old.parent.map { isAncestor(newParent, of: $0, on: earlier) } ?? false
+            let oldIsAncestor = old.parent.map { isAncestor($0, of: newParent, on: day) } ?? false
             if newIsAncestor {
                 parts.append("separated from \(oldParent)")
+            } else if oldIsAncestor && !wasUnder {
+                parts.append("joined \(name(newParent, near: day))")
             } else if wasUnder {
                 parts.append("rejoined \(name(newParent, near: day))")
             } else {

@@ -43,8 +43,7 @@ extension Snapshot {
     }
 
     static func label(_ unit: UnitView) -> String {
-        let native = unit.names.filter { $0.key != "en" && !$0.value.allSatisfy(\.isASCII) }.sorted { $0.key < $1.key }.first?.value
-        let name = TextTable.safe(unit.name) + (native.map { " \(TextTable.safe($0))" } ?? "")
+        let name = TextTable.safe(unit.name) + (unit.localName.map { " \(TextTable.safe($0))" } ?? "")
         return "\(name) [\(unit.levelName)] \(unit.id)" + (unit.uncertain ? " ?" : "")
     }
 

@@ -23,6 +23,8 @@ public struct UnitView: Hashable, Sendable, Encodable {
     /// `true` when the state on this day depends on an imprecise or disputed date.
     public var uncertain: Bool
     public var uncertainty: [UncertaintyView]
+    /// The first name in a non-Latin script, in the scheme's key order (for terminal labels; not in JSON).
+    public var localName: String?
 
     /// Why a unit is uncertain on a day: the event, its date, and the dates other sources give.
     public struct UncertaintyView: Hashable, Sendable, Encodable {
@@ -103,6 +105,14 @@ public struct Namer {
         return state.names[key] ?? state.names.values.sorted().first ?? unit
     }
 
+    /// The first name, in the scheme's key order, written in a non-Latin script.
+    public func localName(of unit: UnitID, _ state: UnitState) -> String? {
+        let keys = scheme(of: unit)?.nameKeys.map(\.key) ?? state.names.keys.sorted()
+        return keys.lazy.compactMap { state.names[$0] }.first { name in
+            name.unicodeScalars.contains { $0.properties.isAlphabetic && !($0.value < 0x0250 || (0x1E00...0x1EFF).contains($0.value)) }
+        }
+    }
+
     public func levelName(_ code: String, of unit: UnitID) -> String {
         scheme(of: unit)?.level(code)?.names["en"] ?? code
     }
@@ -130,7 +140,8 @@ public struct Namer {
                 parentName: interval.state.parent.flatMap { p in parents[p].map { name(of: p, $0.state) } },
                 codes: interval.state.codes, coordinate: interval.state.coordinate,
                 validFrom: interval.validFrom.description, validTo: interval.validTo?.description,
-                event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons)
+                event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons,
+                localName: localName(of: interval.unit, interval.state))
         }
     }
 }

@@ -68,10 +68,13 @@ extension EventStore {
     public func events(touching unit: UnitID) throws(ChronicleError) -> [StoredEvent] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM event WHERE position IN (SELECT position FROM event_unit WHERE unit = ?)
-                   OR target IN (SELECT e.id FROM event e JOIN event_unit u ON u.position = e.position WHERE u.unit = ?)
-                ORDER BY position
-                """, arguments: [unit, unit]).map(StoredEvent.init(row:))
+                WITH touching(id) AS (
+                    SELECT e.id FROM event e JOIN event_unit u ON u.position = e.position WHERE u.unit = ?
+                    UNION SELECT event FROM unit_state WHERE unit = ?
+                    UNION SELECT endEvent FROM unit_state WHERE unit = ? AND endEvent IS NOT NULL
+                )
+                SELECT * FROM event WHERE id IN touching OR target IN touching ORDER BY position
+                """, arguments: [unit, unit, unit]).map(StoredEvent.init(row:))
         }
     }
 
