@@ -1,0 +1,109 @@
+import Testing
+@testable import ChronicleKit
+
+/// As-of answers on Quezal, the invented country that exercises every event kind.
+@Suite struct ProjectorTests {
+    let store: EventStore
+
+    init() throws { store = try Fixtures.store(Fixtures.quezal) }
+
+    @Test(arguments: [
+        ("1919-12-31", "qz/port", "town", "qz/alpha"),
+        ("1920-05-01", "qz/port", "capital", "qz"),
+        ("1929-12-31", "qz/mill", "town", "qz/beta"),
+        ("1930-01-01", "qz/mill", "town", "qz/alpha"),
+        ("1940-06-30", "qz/gamma", "district", "qz/south"),
+        ("1940-07-01", "qz/gamma", "district", "qz/southwest"),
+        ("1940-07-01", "qz/delta", "district", "qz/southeast"),
+        ("1950-03-01", "qz/beta", "district", "qz/north"),
+        ("1969-12-31", "qz/mill", "town", "qz/alpha"),
+        ("1970-01-01", "qz/mill", "town", "qz/beta"),
+    ])
+    func levelAndParentOnADay(date: String, unit: String, level: String, parent: String) throws {
+        let state = try #require(try store.state(of: unit, on: day(date)))
+        #expect(state.state.level == level)
+        #expect(state.state.parent == parent)
+    }
+
+    @Test(arguments: [
+        ("1929-12-31", "qz/beta", true), ("1930-01-01", "qz/beta", false), ("1950-03-01", "qz/beta", true),
+        ("1940-06-30", "qz/south", true), ("1940-07-01", "qz/south", false),
+        ("1940-06-30", "qz/southwest", false), ("1940-07-01", "qz/southwest", true),
+        ("1965-12-30", "qz/east", true), ("1965-12-31", "qz/east", false),
+        ("1899-12-31", "qz", false),
+    ])
+    func existenceOnADay(date: String, unit: String, exists: Bool) throws {
+        #expect((try store.state(of: unit, on: day(date)) != nil) == exists)
+    }
+
+    @Test func aCorrectionMovesTheDateOfTheEventItCorrects() throws {
+        #expect(try store.state(of: "qz/north", on: day("1961-02-28"))?.state.names["en"] == "North")
+        #expect(try store.state(of: "qz/north", on: day("1961-03-01"))?.state.names["en"] == "Northland")
+    }
+
+    @Test func aRetractedEventIsNeverApplied() throws {
+        let names = try store.intervals(of: "qz/mill").map { $0.state.names["en"] }
+        #expect(names == ["Mill", "Mill", "Mill"])
+    }
+
+    @Test func uncertaintySpansThePrimaryAndAlternativeDates() throws {
+        for date in ["1970-01-01", "1971-06-01", "1972-12-31"] {
+            let reasons = try store.uncertainties(on: day(date))["qz/mill"] ?? []
+            #expect(reasons.map(\.event) == ["qz-mill-1970-transferred"], "on \(date)")
+        }
+        #expect(try store.uncertainties(on: day("1969-12-31"))["qz/mill"] == nil)
+        #expect(try store.uncertainties(on: day("1973-01-01"))["qz/mill"] == nil)
+        #expect(try store.uncertainties(on: day("1971-06-01")).keys.sorted() == ["qz/mill"])
+    }
+
+    @Test func aSplitCarriesItsWeights() throws {
+        let events = try store.events(withIDs: ["qz-south-1940-split"])
+        guard case .split(_, let into, let weights, _) = events["qz-south-1940-split"]?.event.action else {
+            Issue.record("the split event was not stored as a split")
+            return
+        }
+        #expect(into == ["qz/southwest", "qz/southeast"])
+        #expect(weights == ["qz/southwest": 0.6, "qz/southeast": 0.4])
+    }
+
+    @Test func theProjectedHierarchyKeepsItsInvariants() throws {
+        #expect(try store.checkInvariants() == [])
+    }
+
+    @Test func snapshotUnderAUnitHoldsItsDescendantsOnly() throws {
+        let snapshot = try Snapshot.load(from: store, on: day("1951-01-01"), under: "qz/north")
+        #expect(snapshot.units.map(\.id) == ["qz/alpha", "qz/beta", "qz/mill", "qz/north"])
+    }
+
+    @Test func historyDescribesEachChangeInWords() throws {
+        let history = try HistoryEntry.history(of: "qz/mill", in: store)
+        #expect(history.map(\.description) == [
+            "in existence at the start of the record as town under Beta",
+            "moved to Alpha when Beta merged",
+            "changed (not applied): name en Old Mill",
+            "rejoined Beta",
+            "retracted event qz-mill-1968-renamed: The careless gazetteer confused Mill with another town.",
+        ])
+        #expect(history[2].retractedBy == "qz-mill-1968-renamed-retracted")
+        let port = try HistoryEntry.history(of: "qz/port", in: store).map(\.description)
+        #expect(port == [
+            "in existence at the start of the record as town under Alpha",
+            "promoted from town to capital city; separated from Alpha; codes changed (iso: none → QZ-P)",
+        ])
+    }
+
+    @Test(arguments: [
+        ("Nordland", "qz/north"), ("nórdland", "qz/north"), ("NORTH", "qz/north"),
+        ("port rojal", "qz/port"), ("PórtRojál", "qz/port"), ("Kezal", "qz"),
+    ])
+    func searchIgnoresCaseDiacriticsAndSpaces(name: String, unit: String) throws {
+        #expect(try store.search(name).first?.unit == unit)
+    }
+
+    @Test func searchFindsFormerNames() throws {
+        let match = try #require(try store.search("North", on: day("1990-01-01")).first)
+        #expect(match.unit == "qz/north")
+        #expect(match.former)
+        #expect(try store.resolve("North") == "qz/north")
+    }
+}
