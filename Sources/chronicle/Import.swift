@@ -16,7 +16,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sync = try storeOptions.workspace.sync(rebuild: storeOptions.rebuild)
+            let sync = try storeOptions.sync()
             let r = sync.report
             print("\(sync.created ? "Built" : "Updated") \(storeOptions.relative(storeOptions.workspace.storeURL.path)): "
                 + "\(r.added) event\(r.added == 1 ? "" : "s") recorded, \(r.unchanged) already there; store position \(r.position).")

@@ -17,13 +17,19 @@ struct StoreOptions: ParsableArguments {
 
     /// The store, brought up to date with the event files; says on stderr what it recorded.
     func open() throws -> EventStore {
-        let sync = try workspace.sync(rebuild: rebuild)
+        let sync = try sync()
         if sync.created {
             Terminal.note("built the store \(relative(workspace.storeURL.path)) from \(sync.report.added) events")
         } else if sync.report.added > 0 {
             Terminal.note("recorded \(sync.report.added) new event\(sync.report.added == 1 ? "" : "s") (store position \(sync.report.position))")
         }
         return sync.store
+    }
+
+    /// Brings the store up to date. `CHRONICLE_RECORDED_AT` (ISO 8601) fixes the recorded time, for reproducible tests.
+    func sync() throws -> Workspace.Sync {
+        let stamp = ProcessInfo.processInfo.environment["CHRONICLE_RECORDED_AT"].flatMap(Timestamp.parse) ?? Date()
+        return try workspace.sync(rebuild: rebuild, at: stamp)
     }
 
     func relative(_ path: String) -> String {

@@ -25,6 +25,7 @@ extension EventStore {
             let problems = try project(db, from: day, all: stored.map(\.scheduled))
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
+        try checkpoint()
     }
 
     /// Folds the events from a day on into the projected tables (from the start when `day` is `nil`).

@@ -28,7 +28,9 @@ extension EventStore {
     public func record(_ folder: EventFolder, at recordedAt: Date = Date()) throws -> ImportReport {
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         do {
-            return try writer.write { db in try record(folder, at: recordedAt, db) }
+            let report = try writer.write { db in try record(folder, at: recordedAt, db) }
+            if report.added > 0 || !report.schemes.isEmpty { try checkpoint() }
+            return report
         } catch let error as DiagnosticsError {
             throw error
         } catch {
@@ -115,6 +117,12 @@ extension EventStore {
         }
         let position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event") ?? 0
         return ImportReport(added: fresh.count, unchanged: unchanged, schemes: changedSchemes, position: position)
+    }
+
+    /// Moves everything committed from the write-ahead log into the store file and empties the log,
+    /// so that the file alone holds the store (it may be copied, moved or compared byte for byte).
+    public func checkpoint() throws {
+        try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     /// The earliest day on which two versions of the effective events differ.

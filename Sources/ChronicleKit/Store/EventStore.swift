@@ -16,10 +16,15 @@ public struct EventStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "chronicle"
+        // WAL is set by hand: GRDB's pool set-up writes a throw-away table whenever the
+        // log is empty, which would change the store file on every run (docs/decisions).
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        }
         do {
-            let pool = try DatabasePool(path: path, configuration: config)
-            try EventStore.migrator.migrate(pool)
-            writer = pool
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try EventStore.migrator.migrate(queue)
+            writer = queue
         } catch {
             throw .store("Cannot open the store \(path): \(EventStore.describe(error))")
         }
