@@ -39,6 +39,10 @@ struct CLI {
 
     @discardableResult
     func run(_ arguments: String...) throws -> Output {
+        try run(arguments: arguments)
+    }
+
+    func run(arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = arguments

@@ -23,6 +23,26 @@ public struct HistoryEntry: Hashable, Sendable, Encodable {
         public var sources: [Source]
         public var note: String?
     }
+
+    enum CodingKeys: String, CodingKey {
+        case date, id, type, description, sources, alternatives, note, position, recordedAt, correctedBy, retractedBy
+    }
+
+    /// Every key is written, `null` when empty, so that scripts can rely on them.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(date, forKey: .date)
+        try c.encode(id, forKey: .id)
+        try c.encode(type, forKey: .type)
+        try c.encode(description, forKey: .description)
+        try c.encode(sources, forKey: .sources)
+        try c.encode(alternatives, forKey: .alternatives)
+        try c.encode(note, forKey: .note)
+        try c.encode(position, forKey: .position)
+        try c.encode(recordedAt, forKey: .recordedAt)
+        try c.encode(correctedBy, forKey: .correctedBy)
+        try c.encode(retractedBy, forKey: .retractedBy)
+    }
 }
 
 extension HistoryEntry {
