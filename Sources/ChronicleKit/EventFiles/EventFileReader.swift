@@ -154,7 +154,7 @@ public enum EventFileReader {
         case is Double.Type, is Int.Type: "a number"
         case is [String: String].Type, is [String: String?].Type: "a mapping of keys to strings"
         default:
-            "\(type)".hasPrefix("Array") ? "a list" : "a mapping"
+            "\(type)".contains("Scalar") ? "a single value" : "\(type)".hasPrefix("Array") ? "a list" : "a mapping"
         }
     }
 

@@ -39,7 +39,13 @@ public struct EventFolder: Sendable {
             }
             if (relative as NSString).lastPathComponent == schemeFileName {
                 do {
-                    schemes.append(try EventFileReader.readScheme(text, file: name))
+                    let scheme = try EventFileReader.readScheme(text, file: name)
+                    let location = SourceLocation(file: name, line: 1)
+                    if schemes.contains(where: { $0.country == scheme.country }) {
+                        diagnostics.append(Diagnostic(location: location, message: "a second scheme for the country '\(scheme.country)'; each country has one scheme.yaml"))
+                    }
+                    diagnostics += scheme.problems().map { Diagnostic(location: location, message: $0) }
+                    schemes.append(scheme)
                 } catch {
                     diagnostics.append(error)
                 }
@@ -54,11 +60,21 @@ public struct EventFolder: Sendable {
         return folder
     }
 
-    /// A diagnostic for every id used by more than one event.
+    /// A diagnostic for every id used by more than one event, and for ids not written as slugs.
     func duplicateIDs() -> [Diagnostic] {
         var first: [String: LocatedEvent] = [:]
         var found: [Diagnostic] = []
         for located in events {
+            if !EventFolder.isSlug(located.event.id, allowing: "-_.") {
+                found.append(Diagnostic(
+                    location: located.location, eventID: located.event.id,
+                    message: "the event id '\(located.event.id)' may use only lower-case letters, digits, '-', '_' and '.'"))
+            }
+            if case .established(let e) = located.event.action, !EventFolder.isSlug(e.unit, allowing: "-_/") || e.unit.hasSuffix("/") || e.unit.contains("//") {
+                found.append(Diagnostic(
+                    location: located.location, eventID: located.event.id,
+                    message: "the unit id '\(e.unit)' may use only lower-case letters, digits, '-' and '_', in parts joined by '/' (e.g. kp/north-hamgyong)"))
+            }
             if let earlier = first[located.event.id] {
                 found.append(Diagnostic(
                     location: located.location, eventID: located.event.id,
@@ -68,6 +84,10 @@ public struct EventFolder: Sendable {
             }
         }
         return found
+    }
+
+    static func isSlug(_ text: String, allowing extra: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || extra.unicodeScalars.contains($0) }
     }
 
     static func yamlFiles(in url: URL) -> [String] {

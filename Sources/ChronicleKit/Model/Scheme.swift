@@ -52,6 +52,28 @@ public struct Scheme: Hashable, Sendable, Codable {
     }
 
     public func level(_ code: String) -> Level? { levels.first { $0.code == code } }
+
+    /// What is wrong with the scheme itself, one sentence each.
+    public func problems() -> [String] {
+        var found: [String] = []
+        if nameKeys.isEmpty { found.append("the \(country) scheme lists no nameKeys") }
+        if nameKeys.filter({ $0.common == true }).count > 1 {
+            found.append("the \(country) scheme marks more than one name key as common")
+        }
+        var codes = Set<String>()
+        for level in levels where !codes.insert(level.code).inserted {
+            found.append("the \(country) scheme defines the level '\(level.code)' twice")
+        }
+        for level in levels {
+            for parent in level.under where !codes.contains(parent) {
+                found.append("the \(country) scheme lets '\(level.code)' sit under '\(parent)', which it does not define")
+            }
+        }
+        if !levels.contains(where: \.under.isEmpty) {
+            found.append("the \(country) scheme has no top level (a level with 'under: []' for the country itself)")
+        }
+        return found
+    }
 }
 
 /// Where a fact comes from: a seed document, or a public reference with a title and URL.

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import ChronicleKit
+
+@Suite struct EventFileReaderTests {
+    static let source = #"sources: [{title: "t", url: "https://example.org"}]"#
+
+    @Test(arguments: [
+        ("id: x\ntype: established\n", "Events/qz/bad.yaml:1: error: an event file holds a list of events (each item starting with '- id:'), not a mapping"),
+        ("- just text\n", "Events/qz/bad.yaml:1: error: each event is a mapping of keys (id, type, date, …), not a single value"),
+        ("- id: a\n  type: founded\n  date: \"1990\"\n", "Events/qz/bad.yaml:2: error: event a: 'type': unknown event type 'founded'; expected one of: established, changed, merged, split, territory-transferred, abolished, restored, corrected, retracted"),
+        ("- id: a\n  type: merged\n  date: \"1990\"\n  unit: qz/a\n  \(source)\n", "Events/qz/bad.yaml:1: error: event a: the required key 'into' is missing"),
+        ("- id: a\n  type: changed\n  date: \"1990\"\n  unit: qz/a\n  to: {level: [1, 2]}\n  \(source)\n", "Events/qz/bad.yaml:5: error: event a: 'to.level' should be a single value"),
+        ("- id: a\n  type: changed\n  date: \"1990\"\n  unit: qz/a\n  to: {}\n  alternatives: [{date: \"1990-02-30\", sources: []}]\n", "Events/qz/bad.yaml:6: error: event a: 'alternatives[0].date': '1990-02-30' is not a valid EDTF date: day 30 does not exist in 1990-02"),
+        ("- id: a\n  id: b\n", "Events/qz/bad.yaml:1: error: YAML error: the key 'id' appears twice in one mapping"),
+    ])
+    func badFilesGetALocatedSentence(text: String, message: String) {
+        let read = EventFileReader.readEvents(text, file: "Events/qz/bad.yaml")
+        #expect(read.events.isEmpty)
+        #expect(read.diagnostics.map(\.description) == [message])
+    }
+
+    @Test func goodEventsAreReadWithTheirLines() throws {
+        let text = """
+            # a comment
+            - id: qz-a
+              type: abolished
+              unit: qz/a
+              date: "1990?"
+              \(EventFileReaderTests.source)
+            - id: qz-b
+              type: territory-transferred
+              unit: qz/a
+              recipient: qz/b
+              date: "1991"
+              \(EventFileReaderTests.source)
+            """
+        let read = EventFileReader.readEvents(text, file: "f.yaml")
+        #expect(read.diagnostics == [])
+        #expect(read.events.map(\.location?.line) == [2, 7])
+        #expect(read.events[0].event.action == .abolished(unit: "qz/a", children: [:]))
+        #expect(read.events[0].event.date.qualifier == .uncertain)
+        #expect(read.events[1].event.action == .territoryTransferred(unit: "qz/a", recipient: "qz/b", area: nil))
+    }
+
+    @Test func eventsRoundTripThroughTheStoredJSON() throws {
+        let folder = try EventFolder.load(from: Fixtures.quezal)
+        for located in folder.events {
+            let json = try Canonical.json(located.event)
+            let decoded = try JSONDecoder().decode(Event.self, from: Data(json.utf8))
+            #expect(decoded == located.event)
+            #expect(try Canonical.json(decoded) == json)
+        }
+    }
+
+    @Test func badIDsAndSchemesAreReported() throws {
+        var folder = EventFolder(schemes: [], events: EventFileReader.readEvents("""
+            - id: Qz A
+              type: established
+              unit: qz/North Side
+              date: "1990"
+              names: {en: A}
+              level: region
+              parent: qz
+              \(EventFileReaderTests.source)
+            """, file: "f.yaml").events)
+        #expect(folder.duplicateIDs().map(\.message) == [
+            "the event id 'Qz A' may use only lower-case letters, digits, '-', '_' and '.'",
+            "the unit id 'qz/North Side' may use only lower-case letters, digits, '-' and '_', in parts joined by '/' (e.g. kp/north-hamgyong)",
+        ])
+        folder.schemes = [Scheme(country: "qz", nameKeys: [], levels: [
+            .init(code: "region", rank: 1, under: ["country"], names: [:]),
+            .init(code: "region", rank: 2, under: ["region"], names: [:]),
+        ])]
+        #expect(folder.schemes[0].problems() == [
+            "the qz scheme lists no nameKeys",
+            "the qz scheme defines the level 'region' twice",
+            "the qz scheme lets 'region' sit under 'country', which it does not define",
+            "the qz scheme has no top level (a level with 'under: []' for the country itself)",
+        ])
+    }
+}
