@@ -66,13 +66,13 @@ enum Terminal {
 
 /// Runs a command body and turns library errors into messages and exit codes:
 /// bad data 65 (every diagnostic printed), bad usage 64, anything else 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+func reportingErrors(writes: Bool = true, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as DiagnosticsError {
         for diagnostic in error.diagnostics { Terminal.error(diagnostic.description) }
         let count = error.diagnostics.count
-        Terminal.error("\(count) error\(count == 1 ? "" : "s") found; nothing was written.")
+        Terminal.error("\(count) error\(count == 1 ? "" : "s") found" + (writes ? "; nothing was written." : "."))
         throw ExitCode(65)
     } catch let error as ChronicleError {
         Terminal.error("Error: \(error.description)")

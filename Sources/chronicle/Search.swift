@@ -50,7 +50,7 @@ struct Search: ParsableCommand {
                 let rows = hits.map { hit in
                     [hit.id, TextTable.safe(hit.unit?.name ?? hit.id), hit.unit?.levelName ?? "",
                      TextTable.safe(hit.matched) + " (\(hit.matchedKey)\(hit.former ? ", former" : ""))",
-                     hit.unit.map { $0.validTo.map { "ended \($0)" } ?? "since \($0.validFrom)" } ?? ""]
+                     hit.unit.map { $0.validTo.map { "until \($0)" } ?? "since \($0.validFrom)" } ?? ""]
                 }
                 print(TextTable.render(header: ["ID", "NAME", "LEVEL", "MATCHED", "STATE"], rows: rows), terminator: "")
             }

@@ -16,7 +16,7 @@ struct Validate: ParsableCommand {
     var events: String?
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(writes: false) {
             let workspace = Workspace(events: events)
             let folder = try EventFolder.load(from: workspace.eventsURL)
             let problems = folder.validate()

@@ -123,12 +123,10 @@ public enum ChronicleError: Error, Sendable, CustomStringConvertible {
     case store(String)
     /// The arguments cannot be acted on.
     case usage(String)
-    /// The store and the event files disagree about an event already recorded.
-    case conflict(String)
 
     public var description: String {
         switch self {
-        case .notFound(let text), .store(let text), .usage(let text), .conflict(let text): text
+        case .notFound(let text), .store(let text), .usage(let text): text
         }
     }
 }

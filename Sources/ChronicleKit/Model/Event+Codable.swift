@@ -36,7 +36,7 @@ extension Event: Codable {
         for key in any.allKeys where !permitted.contains(key.stringValue) {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath + [key],
-                debugDescription: "unknown key '\(key.stringValue)' for a \(type) event; it may carry: \(permitted.sorted().joined(separator: ", "))"))
+                debugDescription: "unknown key '\(key.stringValue)' for \(type.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(type) event; it may carry: \(permitted.sorted().joined(separator: ", "))"))
         }
         id = try c.decode(String.self, forKey: .id)
         date = try c.decode(EDTFDate.self, forKey: .date)

@@ -16,8 +16,13 @@ public enum Corrections {
         // First pass: which events are retracted, and by whom.
         var retractedBy: [String: ScheduledEvent] = [:]
         for scheduled in events {
+            switch scheduled.event.action {
+            case .corrected, .retracted:
+                diagnostics += Projector.sourceProblems(scheduled.event).map { problem(scheduled, $0, prefixed: false) }
+            default: break
+            }
             guard case .retracted(let target, _) = scheduled.event.action else { continue }
-            if let problem = checkTarget(target, of: scheduled, index: index, events: events) {
+            if let problem = checkTarget(target, of: scheduled, index: index, events: events, allowCorrections: true) {
                 diagnostics.append(problem)
             } else {
                 retractedBy[target] = scheduled
@@ -53,7 +58,7 @@ public enum Corrections {
     }
 
     private static func checkTarget(
-        _ target: String, of scheduled: ScheduledEvent, index: [String: Int], events: [ScheduledEvent]
+        _ target: String, of scheduled: ScheduledEvent, index: [String: Int], events: [ScheduledEvent], allowCorrections: Bool = false
     ) -> Diagnostic? {
         guard let i = index[target] else {
             return problem(scheduled, "names event \(target), which is not in the store")
@@ -62,6 +67,8 @@ public enum Corrections {
             return problem(scheduled, "names event \(target), which was recorded after it")
         }
         switch events[i].event.action {
+        case .corrected where allowCorrections:
+            return nil
         case .corrected, .retracted:
             return problem(scheduled, "names event \(target), which is itself a correction or retraction; name the original event")
         default:
@@ -69,9 +76,9 @@ public enum Corrections {
         }
     }
 
-    private static func problem(_ scheduled: ScheduledEvent, _ text: String) -> Diagnostic {
+    private static func problem(_ scheduled: ScheduledEvent, _ text: String, prefixed: Bool = true) -> Diagnostic {
         Diagnostic(location: scheduled.location, eventID: scheduled.event.id,
-                   message: "\(scheduled.event.type) event \(scheduled.event.id) \(text)")
+                   message: prefixed ? "\(scheduled.event.type) event \(scheduled.event.id) \(text)" : text)
     }
 }
 

@@ -79,8 +79,9 @@ public struct Projector: Sendable {
         let event = scheduled.event
         let day = scheduled.day
         var context = Context(scheduled: scheduled)
-        if event.sources.isEmpty {
-            report(scheduled, "event \(event.id) cites no source; every event needs at least one (a seed file or a title and URL)")
+        for problem in Projector.sourceProblems(event) { report(scheduled, problem) }
+        if event.from != nil, case .established = event.action {
+            report(scheduled, "event \(event.id) establishes a unit and so cannot say what it was before ('from'); remove 'from'")
         }
         if let from = event.from, let unit = event.unit, let current = active(unit, day), !matches(from, current.interval.state) {
             report(scheduled, "event \(event.id) (\(event.date)) says \(unit) was \(describe(from)) before it, "
@@ -158,6 +159,21 @@ public struct Projector: Sendable {
                 result.uncertainties.append(Uncertainty(unit: unit, from: span.earliest, to: span.latest, event: event.id, eventDay: day))
             }
         }
+    }
+
+    /// Every event cites at least one source, each a seed file or a title, and every alternative date has its own.
+    static func sourceProblems(_ event: Event) -> [String] {
+        var problems: [String] = []
+        if event.sources.isEmpty {
+            problems.append("event \(event.id) cites no source; every event needs at least one (a seed file or a title and URL)")
+        }
+        for (index, source) in event.sources.enumerated() where source.seed == nil && source.title == nil {
+            problems.append("event \(event.id): source \(index + 1) names neither a seed file ('seed') nor a title ('title')")
+        }
+        for alternative in event.alternatives where alternative.sources.isEmpty {
+            problems.append("event \(event.id): the alternative date \(alternative.date) cites no source")
+        }
+        return problems
     }
 
     struct Context {

@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The events folder and the store kept beside it: what `chronicle` uses when no
 /// store is named.
@@ -60,11 +63,10 @@ public struct Workspace: Sendable {
             let building = try EventStore(path: temporary.path)
             report = try building.record(folder, at: recordedAt)
         }
-        Workspace.removeStore(at: storeURL)
-        do {
-            try fm.moveItem(at: temporary, to: storeURL)
-        } catch {
-            throw ChronicleError.store("Cannot move the new store into place at \(storeURL.path): \(error.localizedDescription)")
+        // rename(2) replaces the old store in one step: there is never a moment without one.
+        for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: storeURL.path + suffix) }
+        guard rename(temporary.path, storeURL.path) == 0 else {
+            throw ChronicleError.store("Cannot move the new store into place at \(storeURL.path): \(String(cString: strerror(errno)))")
         }
         return Sync(store: try EventStore(path: storeURL.path), report: report, created: true)
     }
