@@ -24,7 +24,7 @@ struct AsOf: ParsableCommand {
     @Option(help: "Output format.")
     var format: SnapshotFormat = .tree
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: QueryOptions
 
     func run() throws {
         try reportingErrors {

@@ -19,12 +19,15 @@ struct Chronicle: ParsableCommand {
               chronicle show Rason --asof 2006-01-01 --format json
               chronicle history Rason                   every change, with sources
               chronicle search 함흥                      any name or romanization
+              chronicle audit --from 1990 --to 2011     classification changes, with sources
+              chronicle diff 2003-01-01 2006-01-01      what changed between two days
               chronicle validate                        check the event files
+              chronicle verify                          check the hash chain and invariants
 
             Dates are EDTF: 2004, 2004-06, 2004-06-01. Exit codes: 0 success, 64 bad usage, \
             65 bad event data, 1 other failures.
             """,
         version: ChronicleKit.Chronicle.version,
-        subcommands: [AsOf.self, Show.self, History.self, Search.self, Import.self, Validate.self]
+        subcommands: [AsOf.self, Show.self, History.self, Search.self, Audit.self, Diff.self, Log.self, Import.self, Validate.self, Verify.self]
     )
 }

@@ -12,7 +12,7 @@ struct History: ParsableCommand {
     @Option(help: "Output format.")
     var format: RecordFormat = .text
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: QueryOptions
 
     func run() throws {
         try reportingErrors {

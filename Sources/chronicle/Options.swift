@@ -40,14 +40,20 @@ struct StoreOptions: ParsableArguments {
 
 /// Parses a date argument (EDTF: 2004, 2004-06, 2004-06-01) to its first day.
 func parseDay(_ text: String) throws -> Day {
+    try parseDate(text).earliest
+}
+
+/// Parses an EDTF date argument.
+func parseDate(_ text: String) throws -> EDTFDate {
     do {
-        return try EDTFDate(text).earliest
+        return try EDTFDate(text)
     } catch {
         throw ValidationError("\(error.description). Give a date such as 2004, 2004-06 or 2004-06-01.")
     }
 }
 
 extension SnapshotFormat: ExpressibleByArgument {}
+extension ChangeKind: ExpressibleByArgument {}
 
 /// Formats for commands that print one record or a list.
 enum RecordFormat: String, CaseIterable, ExpressibleByArgument {

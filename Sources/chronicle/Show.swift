@@ -16,7 +16,7 @@ struct Show: ParsableCommand {
     @Option(help: "Output format.")
     var format: RecordFormat = .text
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: QueryOptions
 
     func run() throws {
         try reportingErrors {

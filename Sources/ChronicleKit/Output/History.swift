@@ -17,6 +17,8 @@ public struct HistoryEntry: Hashable, Sendable, Encodable {
     /// Ids of the events that correct this one; the id of one that retracts it.
     public var correctedBy: [String]
     public var retractedBy: String?
+    /// The date as first recorded, when a correction has changed it.
+    public var recordedDate: String?
 
     public struct Alternative: Hashable, Sendable, Encodable {
         public var date: String
@@ -25,7 +27,7 @@ public struct HistoryEntry: Hashable, Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case date, id, type, description, sources, alternatives, note, position, recordedAt, correctedBy, retractedBy
+        case date, id, type, description, sources, alternatives, note, position, recordedAt, correctedBy, retractedBy, recordedDate
     }
 
     /// Every key is written, `null` when empty, so that scripts can rely on them.
@@ -42,6 +44,7 @@ public struct HistoryEntry: Hashable, Sendable, Encodable {
         try c.encode(recordedAt, forKey: .recordedAt)
         try c.encode(correctedBy, forKey: .correctedBy)
         try c.encode(retractedBy, forKey: .retractedBy)
+        try c.encode(recordedDate, forKey: .recordedDate)
     }
 }
 
@@ -68,7 +71,8 @@ extension HistoryEntry {
                 sources: event.sources,
                 alternatives: event.alternatives.map { Alternative(date: $0.date.text, sources: $0.sources, note: $0.note) },
                 note: event.note, position: s.position, recordedAt: Timestamp.format(s.recordedAt),
-                correctedBy: correctedBy[s.event.id] ?? [], retractedBy: retractedBy[s.event.id])
+                correctedBy: correctedBy[s.event.id] ?? [], retractedBy: retractedBy[s.event.id],
+                recordedDate: event.date != s.event.date ? s.event.date.text : nil)
         }
         let day = Dictionary(stored.map { s in (s.event.id, (effective[s.event.id] ?? s.event).date.earliest) }, uniquingKeysWith: { a, _ in a })
         return entries.sorted { (day[$0.id]!, $0.position) < (day[$1.id]!, $1.position) }
@@ -79,7 +83,8 @@ extension HistoryEntry {
         var text = "History of \(TextTable.safe(name)) (\(unit)): \(entries.count) event\(entries.count == 1 ? "" : "s")\n"
         for entry in entries {
             let flags = (entry.retractedBy.map { " [retracted by \($0)]" } ?? "")
-                + (entry.correctedBy.isEmpty ? "" : " [corrected by \(entry.correctedBy.joined(separator: ", "))]")
+                + (entry.correctedBy.isEmpty ? "" : " [corrected by \(entry.correctedBy.joined(separator: ", "))"
+                    + (entry.recordedDate.map { "; first recorded as \($0)" } ?? "") + "]")
             text += "\n\(entry.date.padding(toLength: max(12, entry.date.count), withPad: " ", startingAt: 0))\(TextTable.safe(entry.description))\(flags)\n"
             text += "            event \(entry.id) (\(entry.type)), recorded at position \(entry.position), \(entry.recordedAt)\n"
             for alternative in entry.alternatives {

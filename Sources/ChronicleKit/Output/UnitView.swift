@@ -127,10 +127,10 @@ public struct Namer {
         }
         missingParents.removeAll()
         let eventIDs = uncertain.values.flatMap { $0.map(\.event) }
-        let events = eventIDs.isEmpty ? [:] : try store.events(withIDs: eventIDs)
+        let events = try store.effectiveEvents(withIDs: eventIDs)
         return intervals.map { interval in
             let reasons = (uncertain[interval.unit] ?? []).map { u in
-                let event = events[u.event]?.event
+                let event = events[u.event]
                 return UnitView.UncertaintyView(event: u.event, date: event?.date.text ?? "", alternatives: event?.alternatives.map(\.date.text) ?? [])
             }
             return UnitView(

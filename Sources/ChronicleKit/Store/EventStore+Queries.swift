@@ -64,6 +64,20 @@ extension EventStore {
         }
     }
 
+    /// Events by id as they now stand, with every correction recorded so far applied.
+    public func effectiveEvents(withIDs ids: some Sequence<String>) throws(ChronicleError) -> [String: Event] {
+        let list = Array(Set(ids))
+        guard !list.isEmpty else { return [:] }
+        let stored = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count))) OR target IN (\(databaseQuestionMarks(count: list.count)))
+                ORDER BY position
+                """, arguments: StatementArguments(list + list)).map(StoredEvent.init(row:))
+        }
+        let effective = Corrections.effective(stored.map(\.scheduled)).events
+        return Dictionary(effective.map { ($0.event.id, $0.event) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Every recorded event that names a unit, with the corrections and retractions of those events, in store order.
     public func events(touching unit: UnitID) throws(ChronicleError) -> [StoredEvent] {
         try read { db in
@@ -75,6 +89,20 @@ extension EventStore {
                 )
                 SELECT * FROM event WHERE id IN touching OR target IN touching ORDER BY position
                 """, arguments: [unit, unit, unit]).map(StoredEvent.init(row:))
+        }
+    }
+
+    /// For every event, the units whose states it began or ended.
+    public func unitsTouched() throws(ChronicleError) -> [String: [UnitID]] {
+        try read { db in
+            var touched: [String: [UnitID]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT event AS id, unit FROM unit_state UNION SELECT endEvent AS id, unit FROM unit_state WHERE endEvent IS NOT NULL
+                ORDER BY id, unit
+                """) {
+                touched[row["id"], default: []].append(row["unit"])
+            }
+            return touched
         }
     }
 

@@ -87,20 +87,28 @@ extension EventStore {
 
         let before = Corrections.effective(stored.map(\.scheduled)).events
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO event (id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO event (position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM event ORDER BY position DESC LIMIT 1")
+            .map { (position: $0["position"] as Int, hash: $0["hash"] as String) } ?? (position: 0, hash: HashChain.genesis)
         let mention = try db.cachedStatement(sql: "INSERT INTO event_unit (position, unit) VALUES (?, ?)")
         var all = stored.map(\.scheduled)
         for located in fresh {
             let event = located.event
+            let position = head.position + 1
+            var row = HashChain.Row(
+                position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
+                date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
+                payload: try Canonical.json(event), sources: try Canonical.json(event.sources),
+                file: located.location?.file, line: located.location?.line, recordedAt: stamp)
+            let hash = try HashChain.hash(of: row, after: head.hash)
+            row.hash = hash
             try insert.execute(arguments: [
-                event.id, event.type, event.unit, event.target, event.date.text,
-                event.date.earliest.ordinal, event.date.latest.ordinal,
-                try Canonical.json(event), try Canonical.json(event.sources),
-                located.location?.file, located.location?.line, stamp,
+                row.position, row.id, row.type, row.unit, row.target, row.date, row.earliest, row.latest,
+                row.payload, row.sources, row.file, row.line, row.recordedAt, hash,
             ])
-            let position = Int(db.lastInsertedRowID)
+            head = (position, hash)
             var units = event.mentionedUnits
             if let target = event.target, let original = (all.first { $0.event.id == target }) {
                 units += original.event.mentionedUnits

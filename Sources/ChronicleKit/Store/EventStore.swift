@@ -83,7 +83,8 @@ public struct EventStore: Sendable {
                     sources TEXT NOT NULL,
                     file TEXT,
                     line INTEGER,
-                    recordedAt TEXT NOT NULL
+                    recordedAt TEXT NOT NULL,
+                    hash TEXT NOT NULL
                 );
                 CREATE TRIGGER event_no_update BEFORE UPDATE ON event
                 BEGIN SELECT RAISE(ABORT, 'events are append-only: record a corrected event instead'); END;

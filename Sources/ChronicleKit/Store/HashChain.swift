@@ -1,0 +1,137 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// Tamper evidence: every stored event carries a SHA-256 hash over its canonical
+/// stored bytes and the previous event's hash, so that changing, removing or
+/// reordering any recorded row breaks every hash after it.
+public enum HashChain {
+    /// The hash that stands before the first event: 64 zeros.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// One stored row of the `event` table, every column but the hash itself.
+    struct Row: Codable, Equatable {
+        var position: Int
+        var id: String
+        var type: String
+        var unit: String?
+        var target: String?
+        var date: String
+        var earliest: Int
+        var latest: Int
+        var payload: String
+        var sources: String
+        var file: String?
+        var line: Int?
+        var recordedAt: String
+        var hash: String?
+
+        enum CodingKeys: String, CodingKey {
+            case position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt
+        }
+
+        init(position: Int, id: String, type: String, unit: String?, target: String?, date: String, earliest: Int, latest: Int,
+             payload: String, sources: String, file: String?, line: Int?, recordedAt: String, hash: String? = nil) {
+            (self.position, self.id, self.type, self.unit, self.target, self.date) = (position, id, type, unit, target, date)
+            (self.earliest, self.latest, self.payload, self.sources, self.file, self.line) = (earliest, latest, payload, sources, file, line)
+            (self.recordedAt, self.hash) = (recordedAt, hash)
+        }
+
+        init(_ row: GRDB.Row) {
+            self.init(position: row["position"], id: row["id"], type: row["type"], unit: row["unit"], target: row["target"],
+                      date: row["date"], earliest: row["earliest"], latest: row["latest"], payload: row["payload"],
+                      sources: row["sources"], file: row["file"], line: row["line"], recordedAt: row["recordedAt"], hash: row["hash"])
+        }
+
+        /// Null columns are written as JSON null, so that every row hashes the same set of keys.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(position, forKey: .position)
+            try c.encode(id, forKey: .id)
+            try c.encode(type, forKey: .type)
+            try c.encode(unit, forKey: .unit)
+            try c.encode(target, forKey: .target)
+            try c.encode(date, forKey: .date)
+            try c.encode(earliest, forKey: .earliest)
+            try c.encode(latest, forKey: .latest)
+            try c.encode(payload, forKey: .payload)
+            try c.encode(sources, forKey: .sources)
+            try c.encode(file, forKey: .file)
+            try c.encode(line, forKey: .line)
+            try c.encode(recordedAt, forKey: .recordedAt)
+        }
+    }
+
+    /// SHA-256, in lower-case hex, of the previous hash, a line feed, and the row's canonical JSON.
+    static func hash(of row: Row, after previous: String) throws -> String {
+        let bytes = Data((previous + "\n" + (try Canonical.json(row))).utf8)
+        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// What `verify` found.
+public struct Verification: Sendable {
+    /// Events whose hashes were recomputed.
+    public var events: Int
+    /// The last event's position and hash: publish it, and a later `verify` proves nothing before it changed.
+    public var head: (position: Int, hash: String)?
+    /// The first position whose stored hash does not match, if any.
+    public var firstBadPosition: Int?
+    /// Every problem found, one sentence each.
+    public var problems: [String]
+}
+
+extension EventStore {
+    /// Recomputes the hash chain, re-folds every event, compares the result with the
+    /// projected tables, and checks the projected hierarchy's invariants.
+    public func verify() throws(ChronicleError) -> Verification {
+        let rows: [HashChain.Row] = try read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position").map(HashChain.Row.init)
+        }
+        var problems: [String] = []
+        var previous = HashChain.genesis
+        var firstBad: Int?
+        for (index, row) in rows.enumerated() {
+            if row.position != index + 1, firstBad == nil {
+                firstBad = row.position
+                problems.append("position \(index + 1) is missing: the event table has a gap before position \(row.position)")
+            }
+            let expected = (try? HashChain.hash(of: row, after: previous)) ?? ""
+            if expected != row.hash, firstBad == nil {
+                firstBad = row.position
+                problems.append("the hash chain breaks at position \(row.position) (event \(row.id)): the stored row or an earlier one was changed after it was recorded")
+            }
+            previous = row.hash ?? ""
+        }
+        let head = rows.last.map { (position: $0.position, hash: $0.hash ?? "") }
+        var events: [StoredEvent] = []
+        do {
+            events = try self.events()
+        } catch {
+            problems.append("a recorded event cannot be read back: \(error)")
+        }
+        for stored in events {
+            if (try? Canonical.json(stored.event)) != stored.payload {
+                problems.append("the payload at position \(stored.position) (event \(stored.event.id)) is not in canonical form")
+            }
+        }
+        if !events.isEmpty {
+            let corrected = Corrections.effective(events.map(\.scheduled))
+            var projector = Projector(schemes: try schemes())
+            let result = projector.fold(corrected.events)
+            problems += (corrected.diagnostics + result.diagnostics).map(\.description)
+            do {
+                let fresh = try EventStore.inMemory()
+                try fresh.copyRecords(from: self, upTo: nil)
+                try fresh.rebuildProjection()
+                if try fresh.projectionDump() != projectionDump() {
+                    problems.append("the projected tables do not match the events; rebuild them with 'chronicle verify --repair'")
+                }
+            } catch {
+                problems.append("the events cannot be projected: \(error)")
+            }
+            problems += try checkInvariants()
+        }
+        return Verification(events: rows.count, head: head, firstBadPosition: firstBad, problems: problems)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import Testing
+@testable import ChronicleKit
+
+/// Valid time, recorded time, corrections, audits, diffs and the hash chain.
+@Suite struct AuditTests {
+    static let t1 = Date(timeIntervalSince1970: 1_800_000_000)
+    static let t2 = t1.addingTimeInterval(86_400 * 30)
+
+    /// Quezal without its correction and retraction (the last two events), recorded at t1.
+    static func storeBeforeCorrections() throws -> (EventStore, EventFolder) {
+        let folder = try EventFolder.load(from: Fixtures.quezal)
+        var early = folder
+        early.events.removeLast(2)
+        let store = try EventStore.inMemory()
+        try store.record(early, at: t1)
+        return (store, folder)
+    }
+
+    @Test func knownAtAnswersAsTheStoreDidBeforeACorrection() throws {
+        let (store, folder) = try AuditTests.storeBeforeCorrections()
+        let sixties = day("1960-06-01")
+        #expect(try store.state(of: "qz/north", on: sixties)?.state.names["en"] == "Northland")
+        try store.record(folder, at: AuditTests.t2)
+        #expect(try store.state(of: "qz/north", on: sixties)?.state.names["en"] == "North")
+
+        let before = try store.position(knownAt: "2027-01-20")
+        #expect(before == 21)
+        #expect(try store.position(knownAt: Timestamp.format(AuditTests.t2)) == 23)
+        #expect(try store.position(knownAt: "7") == 7)
+        let then = try store.asKnown(at: before)
+        #expect(try then.state(of: "qz/north", on: sixties)?.state.names["en"] == "Northland")
+        #expect(try then.state(of: "qz/mill", on: day("1969-01-01"))?.state.names["en"] == "Old Mill")
+        #expect(try store.state(of: "qz/mill", on: day("1969-01-01"))?.state.names["en"] == "Mill")
+        #expect(throws: ChronicleError.self) { try store.position(knownAt: "last tuesday") }
+    }
+
+    @Test func historyShowsTheOriginalTheCorrectionAndWhenEachWasRecorded() throws {
+        let (store, folder) = try AuditTests.storeBeforeCorrections()
+        try store.record(folder, at: AuditTests.t2)
+        let history = try HistoryEntry.history(of: "qz/north", in: store)
+        let rename = try #require(history.first { $0.id == "qz-north-1960-renamed" })
+        #expect(rename.date == "1961-03-01")
+        #expect(rename.recordedDate == "1960")
+        #expect(rename.correctedBy == ["qz-north-1960-renamed-date-corrected"])
+        #expect(rename.recordedAt == "2027-01-15T08:00:00.000Z")
+        let correction = try #require(history.first { $0.id == "qz-north-1960-renamed-date-corrected" })
+        #expect(correction.recordedAt == "2027-02-14T08:00:00.000Z")
+        #expect(correction.sources == [Source(title: "The decree itself", url: "https://example.org/decree")])
+    }
+
+    @Test func auditListsChangesWithKindsAndRecordedPositions() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let rows = try AuditRow.audit(AuditQuery(from: day("1920"), until: day("1941")), in: store)
+        #expect(rows.map { "\($0.date) \($0.unit) \($0.kinds.map(\.rawValue).joined(separator: "+"))" } == [
+            "1920-05-01 qz/port promoted+separated+codes",
+            "1930-01-01 qz/beta merged+ended",
+            "1930-01-01 qz/mill transferred",
+            "1940-07-01 qz/southwest established",
+            "1940-07-01 qz/southeast established",
+            "1940-07-01 qz/delta transferred",
+            "1940-07-01 qz/gamma transferred",
+            "1940-07-01 qz/south split+ended",
+        ])
+        #expect(rows[0].position == 11)
+        #expect(rows[0].precision == "day")
+        let promotions = try AuditRow.audit(AuditQuery(kinds: [.promoted, .demoted]), in: store)
+        #expect(promotions.map(\.event) == ["qz-port-1920-capital"])
+        let corrections = try AuditRow.audit(AuditQuery(kinds: [.corrected, .retracted]), in: store)
+        #expect(corrections.map { "\($0.event) \($0.corrects ?? "")" } == [
+            "qz-north-1960-renamed-date-corrected qz-north-1960-renamed",
+            "qz-mill-1968-renamed-retracted qz-mill-1968-renamed",
+        ])
+        let underNorth = try AuditRow.audit(AuditQuery(under: "qz/north"), in: store)
+        #expect(Set(underNorth.map(\.unit)) == ["qz/alpha", "qz/beta", "qz/mill", "qz/port"])
+    }
+
+    @Test func auditOnNorthKoreaListsRasonAndHungnamWithSources() throws {
+        let store = try Fixtures.store(Fixtures.northKorea)
+        let rows = try AuditRow.audit(AuditQuery(from: day("1990"), until: try EDTFDate("2011").latest), in: store)
+        let rason = rows.filter { $0.unit == "kp/rason" && !$0.kinds.contains(.codes) }
+        #expect(rason.map(\.event) == [
+            "kp-rason-1993-directly-governed", "kp-rason-2000-renamed",
+            "kp-rason-2004-rejoined-north-hamgyong", "kp-rason-2010-special-city",
+        ])
+        #expect(rason.map(\.kinds) == [[.established], [.renamed], [.demoted, .rejoined], [.promoted, .separated]])
+        let hungnam = try #require(rows.first { $0.event == "kp-hungnam-2005-merged-into-hamhung" })
+        #expect(hungnam.kinds == [.merged, .ended])
+        #expect(hungnam.sources.contains(Source(seed: "002_aebd56528e6fca1f.txt")) || hungnam.sources.contains { $0.seed == "002_aebd56528e6fca1f.txt" })
+        #expect(rows.allSatisfy { !$0.sources.isEmpty })
+    }
+
+    @Test func diffNamesWhatChangedAndTheEventsBetween() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let rows = try DiffRow.diff(day("1929-06-01"), day("1951-01-01"), in: store)
+        #expect(rows.map { "\($0.unit) \($0.changes.joined(separator: "+")) \($0.events.joined(separator: ","))" } == [
+            "qz/gamma reparented qz-south-1940-split",
+            "qz/delta reparented qz-south-1940-split",
+            "qz/mill reparented qz-beta-1930-merged",
+            "qz/south ended qz-south-1940-split",
+            "qz/southeast began qz-southeast-1940",
+            "qz/southwest began qz-southwest-1940",
+        ].sorted())
+        let unchangedBeta = rows.first { $0.unit == "qz/beta" }
+        #expect(unchangedBeta == nil, "Beta ended in 1930 and was restored in 1950: the same on both days")
+        let backwards = try DiffRow.diff(day("1951-01-01"), day("1929-06-01"), in: store)
+        #expect(backwards.first { $0.unit == "qz/south" }?.changes == ["began"])
+    }
+
+    @Test func verifyProvesAnIntactChainAndNamesTheFirstTamperedRow() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("store.sqlite").path
+        do {
+            let store = try EventStore(path: path)
+            try store.record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
+            let clean = try store.verify()
+            #expect(clean.problems == [])
+            #expect(clean.head?.position == 23)
+            #expect(clean.head?.hash.count == 64)
+        }
+        // Behind the store's back: raw SQLite, triggers dropped, one payload altered.
+        let raw = try DatabaseQueue(path: path)
+        try raw.write { db in
+            try db.execute(sql: """
+                DROP TRIGGER event_no_update;
+                UPDATE event SET payload = replace(payload, '1930-01-01', '1931-01-01'),
+                                 date = '1931-01-01' WHERE position = 12;
+                """)
+        }
+        let tampered = try EventStore(path: path).verify()
+        #expect(tampered.firstBadPosition == 12)
+        #expect(tampered.problems.first == "the hash chain breaks at position 12 (event qz-beta-1930-merged): the stored row or an earlier one was changed after it was recorded")
+        #expect(tampered.problems.contains("the projected tables do not match the events; rebuild them with 'chronicle verify --repair'"))
+    }
+}
