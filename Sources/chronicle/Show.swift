@@ -48,6 +48,9 @@ enum ShowText {
         rows.append(["parent", view.parent.map { p in (view.parentName.map { "\(TextTable.safe($0)) " } ?? "") + "(\(p))" } ?? "none"])
         for (system, code) in view.codes.sorted(by: { $0.key < $1.key }) { rows.append(["code \(system)", code]) }
         if let point = view.coordinate { rows.append(["point", "\(point.lat), \(point.lon)"]) }
+        for (key, o) in view.observations.sorted(by: { $0.key < $1.key }) {
+            rows.append([key, "\(Observation.format(o.value)) (\(o.date), event \(o.event))"])
+        }
         rows.append(["since", "\(view.validFrom) (event \(view.event))"])
         if let until = view.validTo { rows.append(["until", until]) }
         rows.append(["uncertain", view.uncertain ? "yes: " + view.uncertainty.map { u in

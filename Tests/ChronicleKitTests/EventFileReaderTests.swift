@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: [
         ("id: x\ntype: established\n", "Events/qz/bad.yaml:1: error: an event file holds a list of events (each item starting with '- id:'), not a mapping"),
         ("- just text\n", "Events/qz/bad.yaml:1: error: each event is a mapping of keys (id, type, date, …), not a single value"),
-        ("- id: a\n  type: founded\n  date: \"1990\"\n", "Events/qz/bad.yaml:2: error: event a: 'type': unknown event type 'founded'; expected one of: established, changed, merged, split, territory-transferred, abolished, restored, corrected, retracted"),
+        ("- id: a\n  type: founded\n  date: \"1990\"\n", "Events/qz/bad.yaml:2: error: event a: 'type': unknown event type 'founded'; expected one of: established, changed, merged, split, territory-transferred, abolished, restored, corrected, retracted, observed"),
         ("- id: a\n  type: merged\n  date: \"1990\"\n  unit: qz/a\n  \(source)\n", "Events/qz/bad.yaml:1: error: event a: the required key 'into' is missing"),
         ("- id: a\n  type: changed\n  date: \"1990\"\n  unit: qz/a\n  to: {level: [1, 2]}\n  \(source)\n", "Events/qz/bad.yaml:5: error: event a: 'to.level' should be a single value"),
         ("- id: a\n  type: changed\n  date: \"1990\"\n  unit: qz/a\n  to: {}\n  alternatives: [{date: \"1990-02-30\", sources: []}]\n", "Events/qz/bad.yaml:6: error: event a: 'alternatives[0].date': '1990-02-30' is not a valid EDTF date: day 30 does not exist in 1990-02"),

@@ -10,13 +10,25 @@ import Testing
         let folder = try EventFolder.load(from: url)
         var generator = SeededGenerator(state: seed)
         let incremental = try EventStore.inMemory()
+        // Prefixes in file order; a prefix that names a unit a later file establishes is
+        // refused (and must leave the store as it was), so the batch grows until it is whole.
         var count = 0
+        var recorded = 0
         while count < folder.events.count {
             count = min(folder.events.count, count + Int.random(in: 1...6, using: &generator))
             var prefix = folder
             prefix.events = Array(folder.events.prefix(count))
-            try incremental.record(prefix, at: Fixtures.recordedAt)
+            let before = try incremental.headPosition()
+            do {
+                try incremental.record(prefix, at: Fixtures.recordedAt)
+                recorded += 1
+            } catch is DiagnosticsError {
+                #expect(try incremental.headPosition() == before)
+                #expect(count < folder.events.count, "the whole folder must record")
+            }
         }
+        #expect(recorded > 3)
+        #expect(try incremental.headPosition() == folder.events.count)
         let rebuilt = try Fixtures.store(url)
         try rebuilt.rebuildProjection()
         let incrementalRows = try incremental.projectionDump()

@@ -66,14 +66,16 @@ import Testing
             "kp/ryanggang": ["Hyesan"],
         ]
         let snapshot = try Snapshot.load(from: store, on: day("2012-01-31"))
+        let cityLevels: Set<String> = ["si", "tukkupsi", "teukbyeolsi"]
         for (province, cities) in expected {
-            let found = snapshot.units.filter { $0.parent == province }.map(\.name).sorted()
+            let found = snapshot.units.filter { $0.parent == province && cityLevels.contains($0.level) }.map(\.name).sorted()
             #expect(found == cities, "cities of \(province)")
         }
         let firstLevel = snapshot.units.filter { $0.parent == "kp" }.map(\.id).sorted()
         #expect(firstLevel == [
-            "kp/chagang", "kp/kangwon", "kp/north-hamgyong", "kp/north-hwanghae", "kp/north-pyongan",
-            "kp/pyongyang", "kp/rason", "kp/ryanggang", "kp/south-hamgyong", "kp/south-hwanghae", "kp/south-pyongan",
+            "kp/chagang", "kp/kaesong-industrial-region", "kp/kangwon", "kp/kumgang-tourist-region", "kp/north-hamgyong",
+            "kp/north-hwanghae", "kp/north-pyongan", "kp/pyongyang", "kp/rason", "kp/ryanggang", "kp/sinuiju-sar",
+            "kp/south-hamgyong", "kp/south-hwanghae", "kp/south-pyongan",
         ])
     }
 

@@ -5,7 +5,7 @@ extension Event: Codable {
         case id, type, date, alternatives, sources, note, from
         case unit, names, level, parent, codes, coordinate, baseline
         case to, into, children, weights, recipient, area
-        case corrects, set, retracts, reason
+        case corrects, set, retracts, reason, values
     }
 
     static let commonKeys: [Key] = [.id, .type, .date, .alternatives, .sources, .note, .from]
@@ -21,6 +21,7 @@ extension Event: Codable {
         "restored": [.unit, .to],
         "corrected": [.corrects, .set],
         "retracted": [.retracts, .reason],
+        "observed": [.unit, .values],
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +74,8 @@ extension Event: Codable {
             action = .abolished(unit: try unit(), children: try children())
         case "restored":
             action = .restored(unit: try unit(), to: try c.decodeIfPresent(Change.self, forKey: .to) ?? Change())
+        case "observed":
+            action = .observed(unit: try unit(), values: try c.decode([String: Double].self, forKey: .values))
         case "corrected":
             action = .corrected(target: try c.decode(String.self, forKey: .corrects), set: try c.decode([String: JSONValue].self, forKey: .set))
         default:
@@ -126,6 +129,9 @@ extension Event: Codable {
         case .retracted(let target, let reason):
             try c.encode(target, forKey: .retracts)
             try c.encode(reason, forKey: .reason)
+        case .observed(let unit, let values):
+            try c.encode(unit, forKey: .unit)
+            try c.encode(values, forKey: .values)
         }
     }
 }

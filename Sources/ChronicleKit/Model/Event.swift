@@ -120,6 +120,8 @@ public struct Event: Hashable, Sendable {
         case corrected(target: String, set: [String: JSONValue])
         /// An earlier event is withdrawn.
         case retracted(target: String, reason: String)
+        /// Values measured for a unit on the date, such as a census population; nothing changes.
+        case observed(unit: UnitID, values: [String: Double])
     }
 
     /// The type word used in event files and output.
@@ -130,7 +132,7 @@ public struct Event: Hashable, Sendable {
         switch action {
         case .established(let e): e.unit
         case .changed(let u, _), .merged(let u, _, _), .split(let u, _, _, _),
-             .territoryTransferred(let u, _, _), .abolished(let u, _), .restored(let u, _): u
+             .territoryTransferred(let u, _, _), .abolished(let u, _), .restored(let u, _), .observed(let u, _): u
         case .corrected, .retracted: nil
         }
     }
@@ -154,6 +156,7 @@ public struct Event: Hashable, Sendable {
         case .split(let u, let into, _, let children): units = [u] + into + children.keys.sorted()
         case .territoryTransferred(let u, let r, _): units = [u, r]
         case .abolished(let u, let children): units = [u] + children.keys.sorted()
+        case .observed(let u, _): units = [u]
         case .corrected, .retracted: units = []
         }
         var seen = Set<UnitID>()
@@ -173,7 +176,7 @@ public struct Event: Hashable, Sendable {
 extension Event.Action {
     public static let types = [
         "established", "changed", "merged", "split", "territory-transferred", "abolished",
-        "restored", "corrected", "retracted",
+        "restored", "corrected", "retracted", "observed",
     ]
 
     public var type: String {
@@ -187,6 +190,7 @@ extension Event.Action {
         case .restored: "restored"
         case .corrected: "corrected"
         case .retracted: "retracted"
+        case .observed: "observed"
         }
     }
 }

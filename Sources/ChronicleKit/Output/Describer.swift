@@ -77,6 +77,8 @@ struct Describer {
             return one(.corrected, "corrected event \(target): " + fields.keys.sorted().joined(separator: ", "))
         case .retracted(let target, let reason):
             return one(.retracted, "retracted event \(target): \(reason)")
+        case .observed(_, let values):
+            return ChangeDescription(kinds: [], text: "observed " + values.sorted { $0.key < $1.key }.map { "\($0.key) \(Observation.format($0.value))" }.joined(separator: ", "))
         }
     }
 

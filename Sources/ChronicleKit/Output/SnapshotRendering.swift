@@ -62,13 +62,17 @@ extension Snapshot {
     /// RFC 4180 CSV with a header row.
     public func csv() -> String {
         let keys = Array(Set(units.flatMap(\.names.keys))).sorted()
+        let observed = Array(Set(units.flatMap(\.observations.keys))).sorted()
         let header = ["id", "name"] + keys.map { "name_\($0)" } + ["level", "level_name", "parent", "parent_name", "codes", "valid_from", "uncertain"]
+            + observed.flatMap { [$0, "\($0)_date"] }
         let rows = units.map { unit in
             [unit.id, unit.name] + keys.map { unit.names[$0] ?? "" } + [
                 unit.level, unit.levelName, unit.parent ?? "", unit.parentName ?? "",
                 unit.codes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
                 unit.validFrom, unit.uncertain ? "true" : "false",
-            ]
+            ] + observed.flatMap { key in
+                unit.observations[key].map { [Observation.format($0.value), $0.date] } ?? ["", ""]
+            }
         }
         return CSV.render([header] + rows)
     }

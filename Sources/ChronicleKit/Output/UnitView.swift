@@ -23,6 +23,8 @@ public struct UnitView: Hashable, Sendable, Encodable {
     /// `true` when the state on this day depends on an imprecise or disputed date.
     public var uncertain: Bool
     public var uncertainty: [UncertaintyView]
+    /// The latest value of each observed quantity (population, …) on or before the day.
+    public var observations: [String: Observation]
     /// The first name in a non-Latin script, in the scheme's key order (for terminal labels; not in JSON).
     public var localName: String?
 
@@ -35,6 +37,7 @@ public struct UnitView: Hashable, Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, names, level, levelName, parent, parentName, codes, coordinate, validFrom, validTo, event, uncertain, uncertainty
+        case observations
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,6 +56,7 @@ public struct UnitView: Hashable, Sendable, Encodable {
         try c.encode(event, forKey: .event)
         try c.encode(uncertain, forKey: .uncertain)
         try c.encode(uncertainty, forKey: .uncertainty)
+        try c.encode(observations, forKey: .observations)
     }
 }
 
@@ -119,6 +123,7 @@ public struct Namer {
 
     public func views(_ intervals: [UnitInterval], on day: Day) throws(ChronicleError) -> [UnitView] {
         let uncertain = try store.uncertainties(on: day)
+        let observed = try store.observations(on: day)
         let byUnit = Dictionary(intervals.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
         var missingParents = Set(intervals.compactMap(\.state.parent)).subtracting(byUnit.keys)
         var parents = byUnit
@@ -141,6 +146,7 @@ public struct Namer {
                 codes: interval.state.codes, coordinate: interval.state.coordinate,
                 validFrom: interval.validFrom.description, validTo: interval.validTo?.description,
                 event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons,
+                observations: observed[interval.unit] ?? [:],
                 localName: localName(of: interval.unit, interval.state))
         }
     }

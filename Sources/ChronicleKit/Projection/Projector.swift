@@ -25,6 +25,7 @@ public struct Projector: Sendable {
         /// Loaded rows whose end changed: row id → new end and ending event.
         public var reopened: [Int64: (validTo: Day?, endEvent: String?)] = [:]
         public var uncertainties: [Uncertainty] = []
+        public var observations: [Observation] = []
         public var diagnostics: [Diagnostic] = []
     }
 
@@ -149,6 +150,14 @@ public struct Projector: Sendable {
             let state = existing.interval.state.applying(change)
             guard check(state, of: unit, &context) else { return }
             open(unit, state, &context)
+
+        case .observed(let unit, let values):
+            guard require(unit, &context) != nil else { return }
+            if values.isEmpty { return report(scheduled, "observed event \(event.id) records no values") }
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                result.observations.append(Observation(unit: unit, key: key, value: value, date: event.date.text, event: event.id, day: day))
+            }
+            return
 
         case .corrected, .retracted:
             return

@@ -77,6 +77,34 @@ public struct Uncertainty: Hashable, Sendable {
     }
 }
 
+/// A value measured for a unit on a date (a census population, say), as an `observed` event records it.
+public struct Observation: Hashable, Sendable, Encodable {
+    public var unit: UnitID
+    public var key: String
+    public var value: Double
+    /// The observation's date as written, and the event that records it.
+    public var date: String
+    public var event: String
+    /// The first day of the date, by which observations are ordered.
+    public var day: Day
+
+    public init(unit: UnitID, key: String, value: Double, date: String, event: String, day: Day) {
+        self.unit = unit
+        self.key = key
+        self.value = value
+        self.date = date
+        self.event = event
+        self.day = day
+    }
+
+    enum CodingKeys: String, CodingKey { case value, date, event }
+
+    /// A value as people write it: whole numbers without a decimal point.
+    public static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
 /// An event in the order the projector applies it: by effective day, then store order.
 public struct ScheduledEvent: Hashable, Sendable {
     public var event: Event

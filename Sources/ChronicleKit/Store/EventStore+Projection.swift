@@ -38,8 +38,9 @@ extension EventStore {
             initial = try loadTracked(db, before: day)
             try db.execute(sql: "DELETE FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
             try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
+            try db.execute(sql: "DELETE FROM observation WHERE eventDay >= ?", arguments: [day.ordinal])
         } else {
-            try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty")
+            try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation")
         }
         var projector = Projector(schemes: try storedSchemes(db), initial: initial)
         let pending = day.map { day in corrected.events.filter { $0.day >= day } } ?? corrected.events
@@ -91,6 +92,10 @@ extension EventStore {
         for u in result.uncertainties {
             try uncertain.execute(arguments: [u.unit, u.from.ordinal, u.to.ordinal, u.event, u.eventDay.ordinal])
         }
+        let observed = try db.cachedStatement(sql: "INSERT INTO observation (unit, key, value, date, event, eventDay) VALUES (?, ?, ?, ?, ?, ?)")
+        for o in result.observations {
+            try observed.execute(arguments: [o.unit, o.key, o.value, o.date, o.event, o.day.ordinal])
+        }
     }
 
     static func interval(_ row: Row) throws -> UnitInterval {
@@ -113,7 +118,8 @@ extension EventStore {
                 ORDER BY s.unit, s.validFrom, n.key
                 """)
             let uncertain = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty ORDER BY unit, fromDay, event")
-            return (states + names + uncertain).map(\.description)
+            let observed = try Row.fetchAll(db, sql: "SELECT * FROM observation ORDER BY unit, key, eventDay, event")
+            return (states + names + uncertain + observed).map(\.description)
         }
     }
 }

@@ -32,6 +32,21 @@ extension EventStore {
         }
     }
 
+    /// The latest observation of each key made on or before a day, by unit.
+    public func observations(on day: Day) throws(ChronicleError) -> [UnitID: [String: Observation]] {
+        try read { db in
+            var found: [UnitID: [String: Observation]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT unit, key, value, date, event, MAX(eventDay) AS eventDay FROM observation WHERE eventDay <= ? GROUP BY unit, key
+                """, arguments: [day.ordinal]) {
+                let o = Observation(unit: row["unit"], key: row["key"], value: row["value"], date: row["date"], event: row["event"],
+                                    day: Day(ordinal: row["eventDay"]))
+                found[o.unit, default: [:]][o.key] = o
+            }
+            return found
+        }
+    }
+
     /// Every interval of one unit, oldest first.
     public func intervals(of unit: UnitID) throws(ChronicleError) -> [UnitInterval] {
         try read { db in

@@ -129,6 +129,16 @@ public struct EventStore: Sendable {
                 );
                 CREATE INDEX uncertainty_by_unit ON uncertainty(unit, fromDay);
                 CREATE INDEX uncertainty_by_event_day ON uncertainty(eventDay);
+                CREATE TABLE observation (
+                    unit TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    date TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    eventDay INTEGER NOT NULL
+                );
+                CREATE INDEX observation_by_unit ON observation(unit, key, eventDay);
+                CREATE INDEX observation_by_event_day ON observation(eventDay);
                 CREATE TABLE projection (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     position INTEGER NOT NULL
