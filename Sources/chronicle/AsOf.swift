@@ -35,7 +35,7 @@ struct AsOf: ParsableCommand {
             }
             let root = try under.map { try store.resolve($0, on: date) }
             let snapshot = try Snapshot.load(from: store, on: date, under: root, level: level)
-            print(try snapshot.rendered(as: format), terminator: "")
+            print(try snapshot.rendered(as: format, columns: try Columns(store: store)), terminator: "")
         }
     }
 }

@@ -54,6 +54,7 @@ func parseDate(_ text: String) throws -> EDTFDate {
 
 extension SnapshotFormat: ExpressibleByArgument {}
 extension ChangeKind: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
 
 /// Formats for commands that print one record or a list.
 enum RecordFormat: String, CaseIterable, ExpressibleByArgument {

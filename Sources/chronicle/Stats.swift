@@ -26,14 +26,11 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let parts = on.split(separator: "-").compactMap { Int($0) }
-            guard parts.count == 2, (1...12).contains(parts[0]), (1...31).contains(parts[1]) else {
-                throw ValidationError("--on takes a month and day as MM-DD, such as 01-01 or 12-31; '\(on)' is not one.")
-            }
+            let (month, day) = try monthDay(on)
             let last = to ?? Day.today.year
             guard from <= last else { throw ValidationError("--from \(from) is after --to \(last).") }
             let store = try storeOptions.open()
-            let rows = try YearCount.yearly(from...last, month: parts[0], day: parts[1], in: store)
+            let rows = try YearCount.yearly(from...last, month: month, day: day, in: store)
             let schemes = try store.schemes()
             switch format {
             case .table: print(YearCount.table(rows, schemes: schemes), terminator: "")

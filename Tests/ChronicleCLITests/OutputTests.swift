@@ -29,7 +29,7 @@ import Testing
         defer { cli.remove() }
         let first = try cli.run("asof", "1900")
         #expect(first.status == 0)
-        #expect(first.stderr == "chronicle: built the store .chronicle/store.sqlite from 23 events\n")
+        #expect(first.stderr == "chronicle: built the store .chronicle/store.sqlite from 26 events\n")
         let second = try cli.run("asof", "1900")
         #expect(second.stderr == "")
         #expect(second.stdout == first.stdout)
@@ -38,7 +38,7 @@ import Testing
     @Test func newEventsInTheFilesAreRecordedOnTheNextRun() throws {
         let cli = try CLI.quezal()
         defer { cli.remove() }
-        #expect(try cli.run("import").stdout == "Built .chronicle/store.sqlite: 23 events recorded, 0 already there; store position 23.\n")
+        #expect(try cli.run("import").stdout == "Built .chronicle/store.sqlite: 26 events recorded, 0 already there; store position 26.\n")
         try cli.write("""
             - id: qz-harbour-1980
               type: established
@@ -51,7 +51,7 @@ import Testing
             """, to: "Events/qz/20-harbour.yaml")
         let run = try cli.run("show", "Harbour", "--asof", "1981", "--format", "json")
         #expect(run.status == 0)
-        #expect(run.stderr == "chronicle: recorded 1 new event (store position 24)\n")
+        #expect(run.stderr == "chronicle: recorded 1 new event (store position 27)\n")
         #expect(run.stdout.contains("\"parent\" : \"qz/port\""))
     }
 

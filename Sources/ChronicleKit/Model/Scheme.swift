@@ -21,11 +21,14 @@ public struct Scheme: Hashable, Sendable, Codable {
         public var label: String
         /// The key of the common form, printed as a unit's `name`.
         public var common: Bool?
+        /// The BCP 47 language tag for exports (Linked Places), e.g. `ko-Hani`; the key when absent.
+        public var lang: String?
 
-        public init(key: String, label: String, common: Bool? = nil) {
+        public init(key: String, label: String, common: Bool? = nil, lang: String? = nil) {
             self.key = key
             self.label = label
             self.common = common
+            self.lang = lang
         }
     }
 

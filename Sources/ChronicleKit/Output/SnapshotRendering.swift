@@ -7,11 +7,11 @@ public enum SnapshotFormat: String, CaseIterable, Sendable {
 
 extension Snapshot {
     /// Renders the snapshot in a format.
-    public func rendered(as format: SnapshotFormat) throws -> String {
+    public func rendered(as format: SnapshotFormat, columns: Columns) throws -> String {
         switch format {
         case .tree: tree()
         case .table: table()
-        case .csv: csv()
+        case .csv: csv(columns: columns)
         case .json: try JSONOutput.encode(units)
         }
     }
@@ -59,23 +59,6 @@ extension Snapshot {
         return TextTable.render(header: ["ID", "NAME", "LEVEL", "PARENT", "SINCE", "NOTE"], rows: rows)
     }
 
-    /// RFC 4180 CSV with a header row.
-    public func csv() -> String {
-        let keys = Array(Set(units.flatMap(\.names.keys))).sorted()
-        let observed = Array(Set(units.flatMap(\.observations.keys))).sorted()
-        let header = ["id", "name"] + keys.map { "name_\($0)" } + ["level", "level_name", "parent", "parent_name", "codes", "valid_from", "uncertain"]
-            + observed.flatMap { [$0, "\($0)_date"] }
-        let rows = units.map { unit in
-            [unit.id, unit.name] + keys.map { unit.names[$0] ?? "" } + [
-                unit.level, unit.levelName, unit.parent ?? "", unit.parentName ?? "",
-                unit.codes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
-                unit.validFrom, unit.uncertain ? "true" : "false",
-            ] + observed.flatMap { key in
-                unit.observations[key].map { [Observation.format($0.value), $0.date] } ?? ["", ""]
-            }
-        }
-        return CSV.render([header] + rows)
-    }
 }
 
 /// RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled, CRLF line ends.

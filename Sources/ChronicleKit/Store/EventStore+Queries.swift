@@ -47,6 +47,20 @@ extension EventStore {
         }
     }
 
+    /// The keys of every observation recorded (population, …), sorted.
+    public func observationKeys() throws(ChronicleError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT key FROM observation ORDER BY key") }
+    }
+
+    /// Every interval that overlaps a span of days, ordered by unit and start.
+    public func intervals(overlapping from: Day, _ until: Day) throws(ChronicleError) -> [UnitInterval] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM unit_state WHERE validFrom < ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit, validFrom
+                """, arguments: [until.ordinal, from.ordinal]).map(EventStore.interval)
+        }
+    }
+
     /// Every interval of one unit, oldest first.
     public func intervals(of unit: UnitID) throws(ChronicleError) -> [UnitInterval] {
         try read { db in

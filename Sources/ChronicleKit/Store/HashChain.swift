@@ -82,6 +82,11 @@ public struct Verification: Sendable {
 }
 
 extension EventStore {
+    /// The last event's hash as stored (not recomputed), or `nil` for an empty store.
+    public func chainHead() throws(ChronicleError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY position DESC LIMIT 1") }
+    }
+
     /// Recomputes the hash chain, re-folds every event, compares the result with the
     /// projected tables, and checks the projected hierarchy's invariants.
     public func verify() throws(ChronicleError) -> Verification {

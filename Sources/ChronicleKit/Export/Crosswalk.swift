@@ -1,0 +1,274 @@
+/// Where each unit of one day is on another day, found by composing the events in
+/// between (never by comparing two snapshots): merges, splits (with their weights),
+/// transfers of territory, abolitions, restorations and renames.
+public struct Crosswalk: Sendable {
+    /// One pair: a unit of the first day and a unit of the second that holds (part of) its territory.
+    public struct Row: Hashable, Sendable, Encodable {
+        public var from: UnitID
+        public var fromName: String
+        /// `nil` when the territory went to no unit (abolished).
+        public var to: UnitID?
+        public var toName: String?
+        /// same, renamed, merged into, split into, transferred, abolished, restored; backwards in time:
+        /// absorbed, split from, received territory from, restored from.
+        public var relation: String
+        /// The share of the first unit's territory, where the split events give weights.
+        public var weight: Double?
+        /// Why there is no weight, where one would be expected.
+        public var weightNote: String?
+        public var events: [String]
+    }
+
+    /// One event's effect on one unit's holders.
+    public struct Step: Hashable, Sendable, Encodable {
+        public var from: UnitID
+        public var date: String
+        public var event: String
+        public var relation: String
+        public var before: [UnitID]
+        public var after: [UnitID]
+    }
+
+    public var first: Day
+    public var second: Day
+    public var rows: [Row]
+    public var steps: [Step]
+
+    struct Holder: Hashable {
+        var unit: UnitID
+        var weight: Double?
+        var weightNote: String?
+        var relations: [String] = []
+        var events: [String] = []
+        /// Units this holder stood for before a merger (to undo it on a restoration).
+        var trail: [UnitID] = []
+        /// Units whose territory this holder no longer includes (backwards: restored later).
+        var excluding: Set<UnitID> = []
+    }
+
+    /// Composes the events between two days (either may be the earlier).
+    public static func compute(_ first: Day, _ second: Day, in store: EventStore) throws(ChronicleError) -> Crosswalk {
+        let forward = first <= second
+        let stored = try store.events()
+        let effective = Corrections.effective(stored.map(\.scheduled)).events
+            .filter { forward ? ($0.day > first && $0.day <= second) : ($0.day > second && $0.day <= first) }
+            .sorted(by: ScheduledEvent.precedes)
+        let origins = try store.states(on: first).map(\.unit)
+        var holders = Dictionary(origins.map { ($0, [Holder(unit: $0, weight: 1)]) }, uniquingKeysWith: { a, _ in a })
+        var steps: [Step] = []
+        let namer = try Namer(store: store)
+        let events = forward ? effective : effective.reversed()
+        // For restorations backwards: the unit each restored unit had been merged into.
+        var mergedInto: [UnitID: UnitID] = [:]
+        for scheduled in Corrections.effective(stored.map(\.scheduled)).events.sorted(by: ScheduledEvent.precedes) {
+            if case .merged(let unit, let into, _) = scheduled.event.action { mergedInto[unit] = into }
+        }
+
+        for scheduled in events {
+            let event = scheduled.event
+            for origin in origins {
+                let before = holders[origin]!
+                let after = apply(event, to: before, forward: forward, namer: namer, store: store, mergedInto: mergedInto)
+                if after != before {
+                    let relation = after.flatMap(\.relations).last ?? "changed"
+                    if before.map(\.unit) != after.map(\.unit) || relation != "changed" || after.flatMap(\.events) != before.flatMap(\.events) {
+                        steps.append(Step(from: origin, date: event.date.text, event: event.id, relation: relation,
+                                          before: before.map(\.unit), after: after.map(\.unit)))
+                    }
+                    holders[origin] = after
+                }
+            }
+        }
+
+        var rows: [Row] = []
+        for origin in origins {
+            let fromName = try store.state(of: origin, on: first).map { namer.name(of: origin, $0.state) } ?? origin
+            let list = holders[origin]!
+            if list.isEmpty {
+                let events = steps.filter { $0.from == origin }.map(\.event)
+                rows.append(Row(from: origin, fromName: fromName, to: nil, toName: nil, relation: "abolished",
+                                weight: nil, weightNote: nil, events: events))
+                continue
+            }
+            for holder in list.sorted(by: { $0.unit < $1.unit }) {
+                let toName = try store.state(of: holder.unit, on: second).map { namer.name(of: holder.unit, $0.state) }
+                rows.append(Row(from: origin, fromName: fromName, to: holder.unit, toName: toName,
+                                relation: net(holder, origin: origin), weight: holder.weight, weightNote: holder.weightNote,
+                                events: holder.events))
+            }
+        }
+        return Crosswalk(first: first, second: second, rows: rows, steps: steps)
+    }
+
+    /// The composed relation: a merger undone is `same`; otherwise the weightiest step.
+    static func net(_ holder: Holder, origin: UnitID) -> String {
+        let structural = holder.relations.filter { $0 != "renamed" }
+        let renamed = holder.relations.contains("renamed")
+        if holder.unit == origin && structural.allSatisfy({ ["merged into", "restored", "absorbed", "restored from"].contains($0) }) {
+            return renamed ? "renamed" : "same"
+        }
+        for word in ["split into", "split from", "merged into", "absorbed", "transferred", "received territory from", "restored", "restored from"]
+        where structural.contains(word) {
+            return word
+        }
+        return renamed ? "renamed" : "same"
+    }
+
+    static func apply(
+        _ event: Event, to holders: [Holder], forward: Bool, namer: Namer, store: EventStore, mergedInto: [UnitID: UnitID]
+    ) -> [Holder] {
+        var result: [Holder] = []
+        func note(_ h: Holder, _ relation: String?) -> Holder {
+            var copy = h
+            if let relation { copy.relations.append(relation) }
+            copy.events.append(event.id)
+            return copy
+        }
+        switch event.action {
+        case .changed(let unit, let change):
+            return holders.map { h in
+                guard h.unit == unit else { return h }
+                let renamed = change.names.map { names in names.keys.contains(namer.commonKey(of: unit)) } ?? false
+                return note(h, renamed ? "renamed" : nil)
+            }
+        case .merged(let unit, let into, _):
+            for h in holders {
+                if forward && h.unit == unit {
+                    var moved = note(h, "merged into")
+                    moved.trail.append(unit)
+                    moved.unit = into
+                    result.append(moved)
+                } else if !forward && h.unit == into {
+                    if h.trail.contains(unit) {
+                        var back = note(h, "restored")
+                        back.unit = unit
+                        back.trail.removeAll { $0 == unit }
+                        result.append(back)
+                    } else if h.excluding.contains(unit) {
+                        var kept = h
+                        kept.excluding.remove(unit)
+                        result.append(kept)
+                    } else {
+                        result.append(note(h, nil))
+                        var absorbed = Holder(unit: unit, weight: nil, weightNote: "no weights for a merger, read backwards")
+                        absorbed = note(absorbed, "absorbed")
+                        result.append(absorbed)
+                    }
+                } else {
+                    result.append(h)
+                }
+            }
+        case .split(let unit, let successors, let weights, _):
+            for h in holders {
+                if forward && h.unit == unit {
+                    for successor in successors {
+                        var part = note(h, "split into")
+                        part.unit = successor
+                        if let w = weights[successor], let base = h.weight {
+                            part.weight = base * w
+                        } else {
+                            part.weight = nil
+                            part.weightNote = weights.isEmpty ? "split event \(event.id) gives no weights" : "no weight for \(successor) in \(event.id)"
+                        }
+                        result.append(part)
+                    }
+                } else if !forward && successors.contains(h.unit) {
+                    var whole = note(h, "split from")
+                    whole.unit = unit
+                    result.append(whole)
+                } else {
+                    result.append(h)
+                }
+            }
+        case .territoryTransferred(let giver, let recipient, _):
+            for h in holders {
+                result.append(h)
+                if forward && h.unit == giver {
+                    var part = note(Holder(unit: recipient, weight: nil, weightNote: "territory transfers carry no weights"), "transferred")
+                    part.events = h.events + [event.id]
+                    result.append(part)
+                } else if !forward && h.unit == recipient {
+                    let part = note(Holder(unit: giver, weight: nil, weightNote: "territory transfers carry no weights"), "received territory from")
+                    result.append(part)
+                }
+            }
+        case .abolished(let unit, _):
+            result = forward ? holders.filter { $0.unit != unit } : holders
+        case .restored(let unit, _):
+            for h in holders {
+                if forward && h.trail.contains(unit) && h.unit != unit {
+                    var back = note(h, "restored")
+                    back.unit = unit
+                    back.trail.removeAll { $0 == unit }
+                    result.append(back)
+                } else if !forward && h.unit == unit {
+                    var before = note(h, "restored from")
+                    if let into = mergedInto[unit] {
+                        before.trail.append(unit)
+                        before.unit = into
+                    }
+                    result.append(before)
+                } else if !forward, let into = mergedInto[unit], h.unit == into {
+                    var kept = h
+                    kept.excluding.insert(unit)
+                    result.append(kept)
+                } else {
+                    result.append(h)
+                }
+            }
+        case .established, .observed, .corrected, .retracted:
+            return holders
+        }
+        // Two parts that reach the same unit are one holder; their weights add up when both are known.
+        var merged: [Holder] = []
+        for h in result {
+            if let i = merged.firstIndex(where: { $0.unit == h.unit }) {
+                let a = merged[i]
+                merged[i].weight = a.weight.flatMap { x in h.weight.map { x + $0 } }
+                merged[i].relations = a.relations + h.relations.filter { !a.relations.contains($0) }
+                merged[i].events = a.events + h.events.filter { !a.events.contains($0) }
+                merged[i].weightNote = merged[i].weight == nil ? (a.weightNote ?? h.weightNote) : nil
+            } else {
+                merged.append(h)
+            }
+        }
+        return merged
+    }
+}
+
+extension Namer {
+    /// The common name key of a unit's scheme.
+    func commonKey(of unit: UnitID) -> String { scheme(of: unit)?.commonNameKey ?? "en" }
+}
+
+extension Crosswalk {
+    /// RFC 4180 CSV of the rows (net relations) or of the steps.
+    public func csv(steps showSteps: Bool) -> String {
+        if showSteps {
+            return CSV.render([["from", "date", "event", "relation", "before", "after"]] + steps.map {
+                [$0.from, $0.date, $0.event, $0.relation, $0.before.joined(separator: ";"), $0.after.joined(separator: ";")]
+            })
+        }
+        return CSV.render([["from", "from_name", "to", "to_name", "relation", "weight", "weight_note", "events"]] + rows.map {
+            [$0.from, $0.fromName, $0.to ?? "", $0.toName ?? "", $0.relation, $0.weight.map { String($0) } ?? "", $0.weightNote ?? "",
+             $0.events.joined(separator: ";")]
+        })
+    }
+
+    /// Aligned columns for a terminal; only the units that did not stay the same, unless `all`.
+    public func text(steps showSteps: Bool, all: Bool) -> String {
+        if showSteps {
+            return TextTable.render(header: ["FROM", "DATE", "EVENT", "RELATION", "BEFORE", "AFTER"], rows: steps.map {
+                [$0.from, $0.date, $0.event, $0.relation, $0.before.joined(separator: ", "), $0.after.joined(separator: ", ")]
+            })
+        }
+        let shown = all ? rows : rows.filter { $0.relation != "same" || $0.from != $0.to }
+        let header = "\(rows.count) pairs from \(first) to \(second); \(shown.count) shown" + (all ? "" : " (units that stayed the same are left out; --all shows them)") + "\n"
+        return header + TextTable.render(header: ["FROM", "TO", "RELATION", "WEIGHT", "EVENTS"], rows: shown.map { row in
+            ["\(TextTable.safe(row.fromName)) (\(row.from))",
+             row.to.map { "\(TextTable.safe(row.toName ?? $0)) (\($0))" } ?? "—",
+             row.relation, row.weight.map { String($0) } ?? (row.weightNote.map { "— (\($0))" } ?? ""),
+             row.events.joined(separator: ", ")]
+        })
+    }
+}

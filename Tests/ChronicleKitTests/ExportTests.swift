@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import ChronicleKit
+
+@Suite struct ExportTests {
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func files(in folder: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            result[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+        }
+        return result
+    }
+
+    @Test(arguments: ExportFormat.allCases)
+    func twoRunsOnNorthKoreaGiveIdenticalBytes(format: ExportFormat) throws {
+        let store = try Fixtures.store(Fixtures.northKorea)
+        let folder = try ExportTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let exporter = try Exporter(store: store)
+        let first = try exporter.export(years: 1945...2025, format: format, to: folder.appendingPathComponent("a"))
+        _ = try exporter.export(years: 1945...2025, format: format, to: folder.appendingPathComponent("b"))
+        let a = try ExportTests.files(in: folder.appendingPathComponent("a"))
+        let b = try ExportTests.files(in: folder.appendingPathComponent("b"))
+        #expect(a.count == first.files.count + 1)
+        #expect(a == b)
+        #expect(first.storePosition == (try store.headPosition()))
+        #expect(first.chainHead?.count == 64)
+    }
+
+    @Test func geoJSONFollowsRFC7946() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let folder = try ExportTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try Exporter(store: store).export(years: 1925...1925, format: .geojson, to: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("1925.geojson"))) as? [String: Any])
+        #expect(object["type"] as? String == "FeatureCollection")
+        let features = try #require(object["features"] as? [[String: Any]])
+        #expect(features.count == 10)
+        for feature in features {
+            #expect(feature["type"] as? String == "Feature")
+            #expect(feature["id"] is String)
+            #expect(feature["properties"] is [String: Any])
+            if let geometry = feature["geometry"] as? [String: Any] {
+                #expect(geometry["type"] as? String == "Point")
+                let position = try #require(geometry["coordinates"] as? [Double])
+                #expect(position.count == 2)
+                #expect((-180...180).contains(position[0]) && (-90...90).contains(position[1]))
+            } else {
+                #expect(feature["geometry"] is NSNull, "geometry is a Point or null")
+            }
+        }
+        let port = try #require(features.first { $0["id"] as? String == "qz/port" })
+        #expect((port["geometry"] as? [String: Any])?["coordinates"] as? [Double] == [-20.25, 10.5], "longitude first")
+        #expect((port["properties"] as? [String: Any])?["path"] as? String == "Quezal > Port Royal")
+    }
+
+    @Test func csvQuotesNamesWithCommasAndQuotes() throws {
+        let folder = try ExportTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var events = try EventFolder.load(from: Fixtures.quezal)
+        events.events += EventFileReader.readEvents("""
+            - id: qz-port-1926-renamed
+              type: changed
+              unit: qz/port
+              date: "1926"
+              to: {names: {en: "Port \\"Royal\\", Old", local: "line one\\nline two"}}
+              sources: [{title: "Quezal test fixture", url: "https://example.org/quezal"}]
+            """, file: "Events/qz/99.yaml").events
+        let store = try EventStore.inMemory()
+        try store.record(events, at: Fixtures.recordedAt)
+        _ = try Exporter(store: store).export(years: 1927...1927, format: .csv, to: folder)
+        let text = try String(contentsOf: folder.appendingPathComponent("1927.csv"), encoding: .utf8)
+        #expect(text.contains("\r\nqz/port,\"Port \"\"Royal\"\", Old\",\"Port \"\"Royal\"\", Old\",\"line one\nline two\",Port Rojal,capital,"))
+        let rows = ExportTests.parseCSV(text)
+        #expect(Set(rows.map(\.count)).count == 1, "every record has as many fields as the header")
+        let port = try #require(rows.first { $0.first == "qz/port" })
+        #expect(port[1] == "Port \"Royal\", Old")
+        #expect(port[3] == "line one\nline two")
+        #expect(text.hasSuffix("\r\n"))
+    }
+
+    @Test func manifestNamesEveryFile() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let folder = try ExportTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manifest = try Exporter(store: store).export(years: 1939...1941, month: 12, day: 31, format: .json, to: folder)
+        #expect(manifest.files.map(\.file) == ["1939.json", "1940.json", "1941.json"])
+        #expect(manifest.files.map(\.day) == ["1939-12-31", "1940-12-31", "1941-12-31"])
+        #expect(manifest.on == "12-31")
+        #expect(manifest.files.map(\.units) == [9, 10, 10])
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("index.json"))) as? [String: Any]
+        #expect(index?["storePosition"] as? Int == 26)
+        let tree = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("1940.json"))) as? [String: Any]
+        let roots = tree?["units"] as? [[String: Any]]
+        #expect(roots?.map { $0["id"] as? String } == ["qz"])
+    }
+
+    @Test func linkedPlacesCarriesNamesAndPartOfWithTimespans() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let folder = try ExportTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try Exporter(store: store).export(years: 1900...2000, format: .lpf, to: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("places.lpf.json"))) as? [String: Any])
+        #expect(object["@context"] as? String == Exporter.lpfContext)
+        let features = try #require(object["features"] as? [[String: Any]])
+        let mill = try #require(features.first { $0["@id"] as? String == "urn:chronicle:qz/mill" })
+        let relations = try #require(mill["relations"] as? [[String: Any]])
+        #expect(relations.map { $0["relationTo"] as? String } == ["urn:chronicle:qz/beta", "urn:chronicle:qz/alpha", "urn:chronicle:qz/beta"])
+        let spans = relations.map { (($0["when"] as? [String: Any])?["timespans"] as? [[String: Any]])?.first }
+        #expect((spans[1]?["start"] as? [String: String])?["in"] == "1930-01-01")
+        #expect((spans[1]?["end"] as? [String: String])?["in"] == "1969-12-31")
+        let north = try #require(features.first { $0["@id"] as? String == "urn:chronicle:qz/north" })
+        let toponyms = (north["names"] as? [[String: Any]])?.compactMap { $0["toponym"] as? String } ?? []
+        #expect(toponyms.contains("North") && toponyms.contains("Northland"))
+    }
+
+    /// A small RFC 4180 reader, to check that what Chronicle writes parses back field for field.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+        var characters = Array(text)[...]
+        while let c = characters.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\r\n" || c == "\n" {
+                row.append(field); rows.append(row); row = []; field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        return rows
+    }
+}
