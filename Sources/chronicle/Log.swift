@@ -38,7 +38,7 @@ struct Log: ParsableCommand {
                     [String($0.position), $0.recordedAt, $0.id, $0.type, $0.unit ?? "", $0.date, $0.file ?? "", $0.line.map(String.init) ?? ""]
                 }), terminator: "")
             case .table:
-                print(TextTable.render(header: ["POS", "RECORDED", "ID", "TYPE", "UNIT", "DATE"], rows: entries.map {
+                print(TextTable.render(header: ["POS", "RECORDED", "ID", "TYPE", "UNIT OR EVENT", "DATE"], rows: entries.map {
                     [String($0.position), $0.recordedAt, $0.id, $0.type, $0.unit ?? "", $0.date]
                 }), terminator: "")
             }

@@ -27,9 +27,21 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Brings the store up to date. `CHRONICLE_RECORDED_AT` (ISO 8601) fixes the recorded time, for reproducible tests.
+    /// `CHRONICLE_LOCK_TIMEOUT` (seconds, default 10) bounds the wait for another process.
     func sync() throws -> Workspace.Sync {
-        let stamp = ProcessInfo.processInfo.environment["CHRONICLE_RECORDED_AT"].flatMap(Timestamp.parse) ?? Date()
-        return try workspace.sync(rebuild: rebuild, at: stamp)
+        let environment = ProcessInfo.processInfo.environment
+        let stamp = environment["CHRONICLE_RECORDED_AT"].flatMap(Timestamp.parse) ?? Date()
+        let timeout = environment["CHRONICLE_LOCK_TIMEOUT"].flatMap(Double.init) ?? 10
+        return try workspace.sync(rebuild: rebuild, at: stamp, lockTimeout: timeout)
+    }
+
+    /// The store file as it is, without recording anything (for verify).
+    func openExisting() throws -> EventStore {
+        let path = workspace.storeURL.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ChronicleError.notFound("There is no store at \(relative(path)); run 'chronicle import' to build it.")
+        }
+        return try EventStore(path: path)
     }
 
     func relative(_ path: String) -> String {

@@ -10,8 +10,8 @@ struct Stats: ParsableCommand {
             senior first.
             """)
 
-    @Option(help: ArgumentHelp("The first year.", valueName: "year"))
-    var from: Int = 1945
+    @Option(help: ArgumentHelp("The first year (default: the year of the earliest state recorded).", valueName: "year"))
+    var from: Int?
 
     @Option(help: ArgumentHelp("The last year (default: this year).", valueName: "year"))
     var to: Int?
@@ -27,10 +27,11 @@ struct Stats: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (month, day) = try monthDay(on)
-            let last = to ?? Day.today.year
-            guard from <= last else { throw ValidationError("--from \(from) is after --to \(last).") }
             let store = try storeOptions.open()
-            let rows = try YearCount.yearly(from...last, month: month, day: day, in: store)
+            let last = to ?? Day.today.year
+            let first = try from ?? store.firstDay()?.year ?? last
+            guard first <= last else { throw ValidationError("--from \(first) is after --to \(last).") }
+            let rows = try YearCount.yearly(first...last, month: month, day: day, in: store)
             let schemes = try store.schemes()
             switch format {
             case .table: print(YearCount.table(rows, schemes: schemes), terminator: "")

@@ -10,8 +10,8 @@ struct Verify: ParsableCommand {
             event's hash. verify recomputes the chain and names the first position that does not \
             match, folds every event again and compares the result with the projected tables, and \
             checks the hierarchy's invariants. Publish the chain head it prints: a later verify that \
-            ends in the same head proves that nothing recorded up to it has changed. Exit 65 when \
-            anything is wrong.
+            ends in the same head proves that nothing recorded up to it has changed. verify reads the \
+            store as it is: it records nothing from the event files first. Exit 65 when anything is wrong.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -21,7 +21,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.open()
+            let store = try storeOptions.openExisting()
             var result = try store.verify()
             if repair && result.firstBadPosition == nil && !result.problems.isEmpty {
                 try store.rebuildProjection()

@@ -55,6 +55,7 @@ import Testing
         let rows = try AuditRow.audit(AuditQuery(from: day("1920"), until: day("1941")), in: store)
         #expect(rows.map { "\($0.date) \($0.unit) \($0.kinds.map(\.rawValue).joined(separator: "+"))" } == [
             "1920-05-01 qz/port promoted+separated+codes",
+            "1930-01-01 qz/alpha absorbed",
             "1930-01-01 qz/beta merged+ended",
             "1930-01-01 qz/mill transferred",
             "1940-07-01 qz/southwest established",
@@ -62,6 +63,8 @@ import Testing
             "1940-07-01 qz/delta transferred",
             "1940-07-01 qz/gamma transferred",
             "1940-07-01 qz/south split+ended",
+            "1940-07-01 qz/southeast territory",
+            "1940-07-01 qz/southwest territory",
         ])
         #expect(rows[0].position == 11)
         #expect(rows[0].precision == "day")
@@ -79,13 +82,14 @@ import Testing
     @Test func auditOnNorthKoreaListsRasonAndHungnamWithSources() throws {
         let store = try Fixtures.store(Fixtures.northKorea)
         let rows = try AuditRow.audit(AuditQuery(from: day("1990"), until: try EDTFDate("2011").latest), in: store)
-        let rason = rows.filter { $0.unit == "kp/rason" && !$0.kinds.contains(.codes) }
+        let rason = rows.filter { $0.unit == "kp/rason" && Set($0.kinds).isDisjoint(with: [ChangeKind.codes, .absorbed]) }
         #expect(rason.map(\.event) == [
             "kp-rason-1993-directly-governed", "kp-rason-2000-renamed",
             "kp-rason-2004-rejoined-north-hamgyong", "kp-rason-2010-special-city",
         ])
         #expect(rason.map(\.kinds) == [[.established], [.renamed], [.demoted, .rejoined], [.promoted, .separated]])
-        let hungnam = try #require(rows.first { $0.event == "kp-hungnam-2005-merged-into-hamhung" })
+        let hungnam = try #require(rows.first { $0.event == "kp-hungnam-2005-merged-into-hamhung" && $0.unit == "kp/hungnam" })
+        #expect(rows.contains { $0.event == "kp-hungnam-2005-merged-into-hamhung" && $0.unit == "kp/hamhung" && $0.kinds == [.absorbed] })
         #expect(hungnam.kinds == [.merged, .ended])
         #expect(hungnam.sources.contains(Source(seed: "002_aebd56528e6fca1f.txt")) || hungnam.sources.contains { $0.seed == "002_aebd56528e6fca1f.txt" })
         #expect(rows.allSatisfy { !$0.sources.isEmpty })

@@ -78,7 +78,7 @@ import Testing
     @Test func historyDescribesEachChangeInWords() throws {
         let history = try HistoryEntry.history(of: "qz/mill", in: store)
         #expect(history.map(\.description) == [
-            "in existence at the start of the record as town under Beta",
+            "already in existence when first recorded, as town under Beta",
             "moved to Alpha when Beta merged",
             "changed (not applied): name en Old Mill",
             "rejoined Beta",
@@ -87,7 +87,7 @@ import Testing
         #expect(history[2].retractedBy == "qz-mill-1968-renamed-retracted")
         let port = try HistoryEntry.history(of: "qz/port", in: store).map(\.description)
         #expect(port == [
-            "in existence at the start of the record as town under Alpha",
+            "already in existence when first recorded, as town under Alpha",
             "promoted from town to capital city; separated from Alpha; codes changed (iso: none → QZ-P)",
         ])
     }

@@ -28,6 +28,13 @@ public enum EventFileReader {
         } catch {
             return ([], [syntaxDiagnostic(error, file: file)])
         }
+        let budget = nodeBudget(for: text)
+        guard count(root, limit: budget) <= budget else {
+            return ([], [Diagnostic(
+                location: SourceLocation(file: file, line: 1),
+                message: "the file expands to more than \(budget) YAML nodes through anchors and aliases (&name, *name); "
+                    + "event files may not repeat content by alias at that scale")])
+        }
         guard case .sequence(let items) = root else {
             return ([], [Diagnostic(
                 location: SourceLocation(file: file, line: root.mark?.line ?? 1),
@@ -52,6 +59,28 @@ public enum EventFileReader {
         return (events, diagnostics)
     }
 
+    /// The most nodes a file may expand to: generous for any real file, far below an alias bomb.
+    static func nodeBudget(for text: String) -> Int { 10_000 + 50 * text.utf8.count / 8 }
+
+    /// Counts a node tree as a reader would walk it (aliases expanded), stopping past `limit`.
+    static func count(_ node: Node, limit: Int) -> Int {
+        var total = 0
+        var stack = [node]
+        while let next = stack.popLast() {
+            total += 1
+            if total > limit { return total }
+            switch next {
+            case .mapping(let mapping):
+                for (key, value) in mapping { stack.append(key); stack.append(value) }
+            case .sequence(let sequence):
+                stack.append(contentsOf: sequence)
+            case .scalar, .alias:
+                break
+            }
+        }
+        return total
+    }
+
     /// Reads a country's scheme file.
     ///
     /// - Throws: ``Diagnostic`` naming the file and line.
@@ -66,6 +95,11 @@ public enum EventFileReader {
             throw diagnostic
         } catch {
             throw syntaxDiagnostic(error, file: file)
+        }
+        let budget = nodeBudget(for: text)
+        guard count(root, limit: budget) <= budget else {
+            throw Diagnostic(location: SourceLocation(file: file, line: 1),
+                             message: "the file expands to more than \(budget) YAML nodes through anchors and aliases (&name, *name)")
         }
         do {
             return try YAMLDecoder().decode(Scheme.self, from: root)

@@ -63,7 +63,12 @@ extension AuditRow {
             let event = scheduled.event
             guard let record = byID[event.id] else { continue }
             var units = touched[event.id] ?? []
-            if case .territoryTransferred(let giver, let recipient, _) = event.action { units += [giver, recipient] }
+            switch event.action {
+            case .territoryTransferred(let giver, let recipient, _): units += [giver, recipient]
+            case .merged(_, let into, _): units.append(into)
+            case .split(_, let successors, _, _): units += successors
+            default: break
+            }
             for unit in Set(units).sorted() {
                 if describers[unit] == nil { describers[unit] = try Describer(store: store, unit: unit, namer: namer) }
                 let description = describers[unit]!.describe(event)
@@ -77,8 +82,14 @@ extension AuditRow {
                     correctedBy: correctedBy[event.id] ?? [], corrects: nil)))
             }
         }
+        /// The unit a correction or retraction is about, following a retracted correction to its event.
+        func subject(_ id: String) -> (StoredEvent, UnitID)? {
+            guard let record = byID[id] else { return nil }
+            if let unit = record.event.unit { return (record, unit) }
+            return record.event.target.flatMap(subject)
+        }
         for record in stored where inRange(record.event.date.earliest) {
-            guard let target = record.event.target, let original = byID[target], let unit = original.event.unit else { continue }
+            guard let target = record.event.target, let (original, unit) = subject(target) else { continue }
             if describers[unit] == nil { describers[unit] = try Describer(store: store, unit: unit, namer: namer) }
             let description = describers[unit]!.describe(record.event)
             guard try selects(unit, description, original.event.date.earliest, query, store) else { continue }

@@ -46,7 +46,7 @@ struct Describer {
         switch event.action {
         case .established(let e):
             let place = e.parent.map { " under \(name($0, near: day))" } ?? ""
-            return one(.established, (e.baseline ? "in existence at the start of the record as " : "established as ") + "\(level(e.level))\(place)")
+            return one(.established, (e.baseline ? "already in existence when first recorded, as " : "established as ") + "\(level(e.level))\(place)")
         case .changed(_, let change):
             guard let before, let after else {
                 return ChangeDescription(kinds: [], text: "changed (not applied): " + summary(change))

@@ -57,11 +57,10 @@ extension HistoryEntry {
         var correctedBy: [String: [String]] = [:]
         var retractedBy: [String: String] = [:]
         for s in stored {
-            switch s.event.action {
-            case .corrected(let target, _): correctedBy[target, default: []].append(s.event.id)
-            case .retracted(let target, _): retractedBy[target] = s.event.id
-            default: break
-            }
+            if case .retracted(let target, _) = s.event.action { retractedBy[target] = s.event.id }
+        }
+        for s in stored where retractedBy[s.event.id] == nil {
+            if case .corrected(let target, _) = s.event.action { correctedBy[target, default: []].append(s.event.id) }
         }
         let entries = stored.map { s in
             let event = effective[s.event.id] ?? s.event

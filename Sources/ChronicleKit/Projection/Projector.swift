@@ -170,6 +170,14 @@ public struct Projector: Sendable {
         }
     }
 
+    /// Control characters and bidirectional overrides and isolates: they can hide or reorder text on a screen.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
     /// Every event cites at least one source, each a seed file or a title, and every alternative date has its own.
     static func sourceProblems(_ event: Event) -> [String] {
         var problems: [String] = []
@@ -236,6 +244,17 @@ public struct Projector: Sendable {
         for key in state.names.keys.sorted() where !known.contains(key) {
             fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(country) scheme (\(known.sorted().joined(separator: ", ")))")
             return false
+        }
+        for (key, name) in state.names.sorted(by: { $0.key < $1.key }) {
+            if let bad = name.unicodeScalars.first(where: Projector.isUnsafe) {
+                fail(&context, "event \(id) gives \(unit) a name under '\(key)' with the control or bidirectional-override character "
+                    + "U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); names may not contain such characters")
+                return false
+            }
+            if name.trimmingWhitespace().isEmpty {
+                fail(&context, "event \(id) gives \(unit) an empty name under '\(key)'")
+                return false
+            }
         }
         guard state.names[scheme.commonNameKey] != nil else {
             fail(&context, "event \(id) leaves \(unit) without a name under '\(scheme.commonNameKey)', the scheme's common form")
@@ -358,5 +377,11 @@ public struct Projector: Sendable {
 
     private func describe(_ state: UnitState) -> String {
         "a \(state.level)" + (state.parent.map { " under \($0)" } ?? "")
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

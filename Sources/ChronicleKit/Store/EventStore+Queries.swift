@@ -47,6 +47,11 @@ extension EventStore {
         }
     }
 
+    /// The first day on which any unit exists, or `nil` for an empty store.
+    public func firstDay() throws(ChronicleError) -> Day? {
+        try read { db in try Int.fetchOne(db, sql: "SELECT MIN(validFrom) FROM unit_state").map(Day.init(ordinal:)) }
+    }
+
     /// The keys of every observation recorded (population, …), sorted.
     public func observationKeys() throws(ChronicleError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT key FROM observation ORDER BY key") }

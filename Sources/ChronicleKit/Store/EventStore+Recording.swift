@@ -133,6 +133,12 @@ extension EventStore {
         try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
+    /// How many events of a folder the store has not recorded (new, or recorded with other content).
+    public func unrecorded(_ folder: EventFolder) throws(ChronicleError) -> Int {
+        let stored = Dictionary(try events().map { ($0.event.id, $0.payload) }, uniquingKeysWith: { a, _ in a })
+        return folder.events.filter { located in stored[located.event.id] != (try? Canonical.json(located.event)) }.count
+    }
+
     /// The earliest day on which two versions of the effective events differ.
     static func firstAffectedDay(before: [ScheduledEvent], after: [ScheduledEvent]) -> Day? {
         let old = Dictionary(before.map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -11,20 +11,38 @@ public struct EventStore: Sendable {
 
     /// Opens (creating it when missing) a store file.
     ///
+    /// - Parameters:
+    ///   - path: The store file.
+    ///   - readOnly: Open an existing store for reading only (a store on a read-only disk).
+    ///   - maxPageCount: A limit on the file's size in pages, to test a full disk.
     /// - Throws: ``ChronicleError/store(_:)`` with a sentence naming the file.
-    public init(path: String) throws(ChronicleError) {
+    public init(path: String, readOnly: Bool = false, maxPageCount: Int? = nil) throws(ChronicleError) {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "chronicle"
+        config.readonly = readOnly
         // WAL is set by hand: GRDB's pool set-up writes a throw-away table whenever the
         // log is empty, which would change the store file on every run (docs/decisions).
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            if !readOnly { try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
+            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
-            try EventStore.migrator.migrate(queue)
+            let superseded = try queue.read { db in try EventStore.migrator.hasBeenSuperseded(db) }
+            if superseded {
+                throw ChronicleError.store("The store \(path) was written by a newer version of Chronicle: its schema has "
+                    + "migrations this version does not know. Use a newer chronicle, or rebuild the store with --rebuild.")
+            }
+            if readOnly {
+                let complete = try queue.read { db in try EventStore.migrator.hasCompletedMigrations(db) }
+                guard complete else { throw ChronicleError.store("The store \(path) is read-only and was made by an older Chronicle; rebuild it where it can be written.") }
+            } else {
+                try EventStore.migrator.migrate(queue)
+            }
             writer = queue
+        } catch let error as ChronicleError {
+            throw error
         } catch {
             throw .store("Cannot open the store \(path): \(EventStore.describe(error))")
         }

@@ -40,20 +40,28 @@ public struct Workspace: Sendable {
     ///
     /// - Parameter rebuild: Discard the store's recorded history and record the files anew.
     /// - Throws: ``DiagnosticsError`` for bad event data, ``ChronicleError`` otherwise; the store is unchanged then.
-    public func sync(rebuild: Bool = false, at recordedAt: Date = Date()) throws -> Sync {
+    public func sync(rebuild: Bool = false, at recordedAt: Date = Date(), lockTimeout: Double = 10) throws -> Sync {
         let folder = try EventFolder.load(from: eventsURL)
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         let fm = FileManager.default
+        let folderURL = storeURL.deletingLastPathComponent()
+        if fm.fileExists(atPath: storeURL.path) && !rebuild
+            && !(fm.isWritableFile(atPath: storeURL.path) && fm.isWritableFile(atPath: folderURL.path)) {
+            return try readOnlySync(folder)
+        }
+        do {
+            try fm.createDirectory(at: folderURL, withIntermediateDirectories: true)
+        } catch {
+            throw ChronicleError.store("Cannot create the folder for the store \(folderURL.path): \(error.localizedDescription)")
+        }
+        let lock = try StoreLock(path: storeURL.path + ".lock", timeout: lockTimeout)
+        defer { lock.release() }
+        removeAbandonedBuilds()
         if fm.fileExists(atPath: storeURL.path) && !rebuild {
             let store = try EventStore(path: storeURL.path)
             try store.catchUp()
             let report = try store.record(folder, at: recordedAt)
             return Sync(store: store, report: report, created: false)
-        }
-        do {
-            try fm.createDirectory(at: storeURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw ChronicleError.store("Cannot create the folder for the store \(storeURL.deletingLastPathComponent().path): \(error.localizedDescription)")
         }
         let temporary = storeURL.deletingLastPathComponent()
             .appendingPathComponent(".\(storeURL.lastPathComponent).building-\(ProcessInfo.processInfo.processIdentifier)")
@@ -71,9 +79,62 @@ public struct Workspace: Sendable {
         return Sync(store: try EventStore(path: storeURL.path), report: report, created: true)
     }
 
+    /// A store that cannot be written is used as it is when it already holds every event of the files.
+    func readOnlySync(_ folder: EventFolder) throws -> Sync {
+        let store = try EventStore(path: storeURL.path, readOnly: true)
+        let missing = try store.unrecorded(folder)
+        guard missing == 0 else {
+            throw ChronicleError.store("The store \(storeURL.path) cannot be written, and the event files hold \(missing) "
+                + "event\(missing == 1 ? "" : "s") it has not recorded. Make it writable, or name a writable store with --store.")
+        }
+        return Sync(store: store, report: ImportReport(added: 0, unchanged: folder.events.count, schemes: [], position: try store.headPosition()),
+                    created: false)
+    }
+
+    /// Temporary stores left by runs that were killed while building (their process is gone).
+    func removeAbandonedBuilds() {
+        let folder = storeURL.deletingLastPathComponent()
+        let prefix = ".\(storeURL.lastPathComponent).building-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let pid = Int32(rest.prefix { $0.isNumber }), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     static func removeStore(at url: URL) {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: url.path + suffix)
         }
+    }
+}
+
+/// An exclusive advisory lock (flock) beside the store, so that two chronicle
+/// processes never build or bring up to date the same store at once.
+struct StoreLock {
+    let descriptor: Int32
+
+    /// Waits for the lock, up to `timeout` seconds.
+    ///
+    /// - Throws: ``ChronicleError/store(_:)`` saying the store is busy when the wait runs out.
+    init(path: String, timeout: Double) throws(ChronicleError) {
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw .store("Cannot create the lock file \(path): \(String(cString: strerror(errno))).")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                close(descriptor)
+                throw .store("The store is busy: another chronicle process has been writing to it for more than "
+                    + "\(Int(timeout)) s (lock \(path)). Try again when it has finished.")
+            }
+            usleep(50_000)
+        }
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }
