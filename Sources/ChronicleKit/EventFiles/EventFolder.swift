@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 
 /// The contents of an events folder (`Events/`): one scheme per country and
 /// every event, in store order (files in sorted path order, events in file order).
@@ -12,6 +13,18 @@ public struct EventFolder: Sendable {
         self.schemes = schemes
         self.events = events
         self.diagnostics = diagnostics
+    }
+
+    /// A SHA-256 over every event file's path and bytes: equal fingerprints mean the files
+    /// are unchanged, so a store that recorded them need not read them again.
+    public static func fingerprint(of url: URL) -> String? {
+        var hasher = SHA256()
+        for relative in yamlFiles(in: url) {
+            guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(relative).path) else { return nil }
+            hasher.update(data: Data("\(relative)\n\(data.count)\n".utf8))
+            hasher.update(data: data)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// The name of the file in each country folder that holds its scheme.

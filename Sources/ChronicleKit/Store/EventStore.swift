@@ -164,6 +164,22 @@ public struct EventStore: Sendable {
                 INSERT INTO projection (id, position) VALUES (1, 0);
                 """)
         }
+        migrator.registerMigration("v2-meta") { db in
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return migrator
+    }
+
+    /// A value the store keeps about itself (not part of the record), or `nil`.
+    public func meta(_ key: String) throws(ChronicleError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Sets a value the store keeps about itself.
+    public func setMeta(_ key: String, _ value: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
+        }
     }
 }

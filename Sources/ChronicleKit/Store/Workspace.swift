@@ -41,10 +41,18 @@ public struct Workspace: Sendable {
     /// - Parameter rebuild: Discard the store's recorded history and record the files anew.
     /// - Throws: ``DiagnosticsError`` for bad event data, ``ChronicleError`` otherwise; the store is unchanged then.
     public func sync(rebuild: Bool = false, at recordedAt: Date = Date(), lockTimeout: Double = 10) throws -> Sync {
-        let folder = try EventFolder.load(from: eventsURL)
-        guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         let fm = FileManager.default
         let folderURL = storeURL.deletingLastPathComponent()
+        let fingerprint = EventFolder.fingerprint(of: eventsURL)
+        if !rebuild, let fingerprint, fm.fileExists(atPath: storeURL.path),
+           let store = try? EventStore(path: storeURL.path, readOnly: true),
+           (try? store.meta(Workspace.fingerprintKey)) == fingerprint {
+            // The files are byte for byte those the store last recorded: nothing to read or record.
+            let head = try store.headPosition()
+            return Sync(store: store, report: ImportReport(added: 0, unchanged: head, schemes: [], position: head), created: false)
+        }
+        let folder = try EventFolder.load(from: eventsURL)
+        guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         if fm.fileExists(atPath: storeURL.path) && !rebuild
             && !(fm.isWritableFile(atPath: storeURL.path) && fm.isWritableFile(atPath: folderURL.path)) {
             return try readOnlySync(folder)
@@ -61,6 +69,7 @@ public struct Workspace: Sendable {
             let store = try EventStore(path: storeURL.path)
             try store.catchUp()
             let report = try store.record(folder, at: recordedAt)
+            if let fingerprint { try store.setMeta(Workspace.fingerprintKey, fingerprint) }
             return Sync(store: store, report: report, created: false)
         }
         let temporary = storeURL.deletingLastPathComponent()
@@ -70,6 +79,8 @@ public struct Workspace: Sendable {
         do {
             let building = try EventStore(path: temporary.path)
             report = try building.record(folder, at: recordedAt)
+            if let fingerprint { try building.setMeta(Workspace.fingerprintKey, fingerprint) }
+            try building.checkpoint()
         }
         // rename(2) replaces the old store in one step: there is never a moment without one.
         for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: storeURL.path + suffix) }
@@ -78,6 +89,9 @@ public struct Workspace: Sendable {
         }
         return Sync(store: try EventStore(path: storeURL.path), report: report, created: true)
     }
+
+    /// The meta key under which the store keeps the fingerprint of the files it last recorded.
+    static let fingerprintKey = "events-fingerprint"
 
     /// A store that cannot be written is used as it is when it already holds every event of the files.
     func readOnlySync(_ folder: EventFolder) throws -> Sync {
