@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -32,11 +33,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ChronicleKitTests",
-            dependencies: ["ChronicleKit"]
+            dependencies: [
+                "ChronicleKit",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "ChronicleCLITests",
-            dependencies: ["chronicle", "ChronicleKit"]
+            dependencies: ["chronicle", "ChronicleKit", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

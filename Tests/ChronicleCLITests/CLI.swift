@@ -42,13 +42,14 @@ struct CLI {
         try run(arguments: arguments)
     }
 
-    func run(arguments: [String]) throws -> Output {
+    func run(arguments: [String], environment extra: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["CHRONICLE_RECORDED_AT"] = "2027-01-15T08:00:00.000Z"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let out = directory.appendingPathComponent(".stdout"), err = directory.appendingPathComponent(".stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
