@@ -7,6 +7,8 @@ import Testing
 /// store, and every failure is a located sentence. Counts are kept small for CI; see
 /// docs/reliability.md for longer runs.
 @Suite struct FuzzTests {
+    /// `CHRONICLE_FUZZ_SCALE=20 swift test --filter FuzzTests` runs twenty times as many cases.
+    static let scale = Int(ProcessInfo.processInfo.environment["CHRONICLE_FUZZ_SCALE"] ?? "") ?? 1
     static let quezalChanges = try! String(contentsOf: Fixtures.quezal.appendingPathComponent("qz/10-changes.yaml"), encoding: .utf8)
     static let yamlCharacters: [Character] = Array(":-[]{}\"'#&*!|>,?%@`\n \t0123456789abcxyzé한")
 
@@ -20,7 +22,7 @@ import Testing
     }
 
     @Test func arbitraryBytesGiveEventsOrLocatedErrors() async {
-        await propertyCheck(count: 400, input: Gen<UInt8>.value(in: 0...255).array(of: 0...300)) { bytes in
+        await propertyCheck(count: 400 * FuzzTests.scale, input: Gen<UInt8>.value(in: 0...255).array(of: 0...300)) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             let read = EventFileReader.readEvents(text, file: "Events/qz/fuzz.yaml")
             FuzzTests.expectLocated(read.diagnostics, in: text)
@@ -30,7 +32,7 @@ import Testing
     @Test func mutatedValidFilesNeverCrashOrWriteBadData() async throws {
         let base = try EventFolder.load(from: Fixtures.quezal)
         await propertyCheck(
-            count: 150, input: Gen.int(in: 0...100_000).array(of: 1...6), Gen<Character?>.element(of: FuzzTests.yamlCharacters).array(of: 6)
+            count: 150 * FuzzTests.scale, input: Gen.int(in: 0...100_000).array(of: 1...6), Gen<Character?>.element(of: FuzzTests.yamlCharacters).array(of: 6)
         ) { positions, characters in
             var text = Array(FuzzTests.quezalChanges)
             for (index, position) in positions.enumerated() {
@@ -60,7 +62,7 @@ import Testing
     }
 
     @Test func arbitraryDatesParseToAnIntervalOrSayWhy() async {
-        await propertyCheck(count: 2000, input: Gen<Character?>.element(of: Array("0123456789X?~%-/. ") as [Character]).array(of: 0...14)) { characters in
+        await propertyCheck(count: 2000 * FuzzTests.scale, input: Gen<Character?>.element(of: Array("0123456789X?~%-/. ") as [Character]).array(of: 0...14)) { characters in
             let text = String(characters.compactMap { $0 })
             do {
                 let date = try EDTFDate(text)
