@@ -28,6 +28,6 @@ struct Chronicle: ParsableCommand {
             65 bad event data, 1 other failures.
             """,
         version: ChronicleKit.Chronicle.version,
-        subcommands: [AsOf.self, Show.self, History.self, Search.self, Audit.self, Diff.self, CrosswalkCommand.self, Stats.self, Export.self, Log.self, Import.self, Validate.self, Verify.self]
+        subcommands: [AsOf.self, Show.self, History.self, Search.self, Audit.self, Diff.self, CrosswalkCommand.self, Stats.self, Export.self, Chart.self, Site.self, Log.self, Import.self, Validate.self, Verify.self]
     )
 }

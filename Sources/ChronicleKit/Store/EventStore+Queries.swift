@@ -83,6 +83,14 @@ extension EventStore {
         }
     }
 
+    /// Every span on which a unit's state depends on an imprecise or disputed date.
+    public func uncertainties(of unit: UnitID) throws(ChronicleError) -> [Uncertainty] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM uncertainty WHERE unit = ? ORDER BY fromDay, event", arguments: [unit])
+                .map(EventStore.uncertainty)
+        }
+    }
+
     static func uncertainty(_ row: Row) -> Uncertainty {
         Uncertainty(unit: row["unit"], from: Day(ordinal: row["fromDay"]), to: Day(ordinal: row["toDay"]),
                     event: row["event"], eventDay: Day(ordinal: row["eventDay"]))
