@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ChronicleKit", targets: ["ChronicleKit"]),
         .executable(name: "chronicle", targets: ["chronicle"]),
+        .executable(name: "chronicle-bench", targets: ["chronicle-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -26,6 +27,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "chronicle",
+            dependencies: [
+                "ChronicleKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "chronicle-bench",
             dependencies: [
                 "ChronicleKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -24,11 +24,13 @@ extension EventStore {
     ///   - folder: The event files as read.
     ///   - recordedAt: The recorded time to stamp on the new events.
     /// - Throws: ``DiagnosticsError`` listing every problem; nothing is written then.
+    ///   - complete: The folder holds every recorded event (the default); `false` appends the
+    ///     folder's events to what the store has, without reporting the events it lacks.
     @discardableResult
-    public func record(_ folder: EventFolder, at recordedAt: Date = Date()) throws -> ImportReport {
+    public func record(_ folder: EventFolder, at recordedAt: Date = Date(), complete: Bool = true) throws -> ImportReport {
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         do {
-            let report = try writer.write { db in try record(folder, at: recordedAt, db) }
+            let report = try writer.write { db in try record(folder, at: recordedAt, complete: complete, db) }
             if report.added > 0 || !report.schemes.isEmpty { try checkpoint() }
             return report
         } catch let error as DiagnosticsError {
@@ -38,7 +40,7 @@ extension EventStore {
         }
     }
 
-    private func record(_ folder: EventFolder, at recordedAt: Date, _ db: Database) throws -> ImportReport {
+    private func record(_ folder: EventFolder, at recordedAt: Date, complete: Bool, _ db: Database) throws -> ImportReport {
         let stamp = Timestamp.format(recordedAt)
         let stored = try storedEvents(db)
         let byID = Dictionary(stored.map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -64,7 +66,7 @@ extension EventStore {
                 fresh.append(located)
             }
         }
-        for recorded in stored where !inFolder.contains(recorded.event.id) {
+        for recorded in stored where complete && !inFolder.contains(recorded.event.id) {
             diagnostics.append(Diagnostic(
                 location: recorded.location, eventID: recorded.event.id,
                 message: "event \(recorded.event.id), recorded at position \(recorded.position) on \(Timestamp.format(recorded.recordedAt)), "

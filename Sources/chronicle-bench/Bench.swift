@@ -1,0 +1,162 @@
+import ArgumentParser
+import ChronicleKit
+import Foundation
+
+/// Measures Chronicle on a synthetic history of a given size and prints a Markdown table row
+/// set: append and import rates, rebuild, catch-up, as-of queries, store size, peak memory,
+/// and the sqlite3 shell doing the same import and as-of SELECT as the limit to approach.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chronicle-bench",
+        abstract: "Benchmark Chronicle on a synthetic history (see docs/benchmarks.md).")
+
+    @Option(help: "Number of events.")
+    var events: Int = 10_000
+
+    @Option(help: "Repetitions of each measurement; the median is reported.")
+    var runs: Int = 3
+
+    @Option(help: "The chronicle executable, for the as-a-process measures.")
+    var chronicle: String = ".build/release/chronicle"
+
+    @Flag(help: "Skip the sqlite3 shell comparison.")
+    var noSqlite = false
+
+    @Option(help: "Scratch folder.")
+    var scratch: String = NSTemporaryDirectory() + "chronicle-bench"
+
+    func run() throws {
+        let root = URL(fileURLWithPath: scratch).appendingPathComponent("\(events)")
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let history = SyntheticHistory(eventCount: events, seed: 42)
+        let folder = history.folder
+        let n = folder.events.count
+        var rows: [(String, String)] = []
+        func report(_ name: String, _ value: String) {
+            rows.append((name, value))
+            FileHandle.standardError.write(Data("\(n) events: \(name): \(value)\n".utf8))
+        }
+
+        // Append through the store API: a fresh store per run.
+        var storePath = ""
+        let append = try median(runs) { run in
+            storePath = root.appendingPathComponent("api-\(run).sqlite").path
+            let store = try EventStore(path: storePath)
+            return try time { try store.record(folder, at: Date(timeIntervalSince1970: 1_800_000_000)) }
+        }
+        report("append through the store API", "\(Int(Double(n) / append)) events/s (\(seconds(append)))")
+
+        // Import from YAML files.
+        let eventsDir = root.appendingPathComponent("Events")
+        try history.write(to: eventsDir)
+        let importTime = try median(runs) { run in
+            let store = root.appendingPathComponent("yaml-\(run).sqlite").path
+            return try time { _ = try Workspace(events: eventsDir.path, store: store).sync(rebuild: true) }
+        }
+        report("import from YAML files", "\(Int(Double(n) / importTime)) events/s (\(seconds(importTime)))")
+
+        let store = try EventStore(path: storePath)
+        let rebuild = try median(runs) { _ in try time { try store.rebuildProjection() } }
+        report("full projection rebuild", seconds(rebuild))
+
+        // Catch-up after one appended event, dated after everything else.
+        let last = history.events.last!.date.earliest
+        let catchUp = try median(runs) { run in
+            let event = Event(id: "bench-extra-\(run)", date: EDTFDate(day: last.adding(days: 1 + run)), sources: [Source(title: "Bench")],
+                              action: .changed(unit: "sx/r0", to: .init(names: ["en": "Region zero \(run)"])))
+            return try time { try store.record(EventFolder(schemes: [], events: [LocatedEvent(event: event, location: nil)]), complete: false) }
+        }
+        report("catch-up after one appended event", milliseconds(catchUp))
+
+        let middle = Day(year: 1960, month: 6, day: 1)!
+        var units = 0
+        let whole = try median(max(runs, 5)) { _ in try time { units = try Snapshot.load(from: store, on: middle).units.count } }
+        report("as-of, whole hierarchy (\(units) units), in-process", milliseconds(whole))
+        let one = try median(max(runs, 5)) { _ in try time { for _ in 0..<100 { _ = try store.state(of: "sx/t7", on: middle) } } / 100 }
+        report("as-of, one unit, in-process", milliseconds(one))
+
+        if FileManager.default.isExecutableFile(atPath: chronicle) {
+            let wholeProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
+            report("as-of, whole hierarchy, as a chronicle process", milliseconds(wholeProcess))
+            let oneProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["show", "sx/t7", "--asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
+            report("as-of, one unit, as a chronicle process", milliseconds(oneProcess))
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: storePath)[.size] as? Int) ?? 0
+        report("store size on disk", String(format: "%.1f MB", Double(size) / 1_000_000))
+
+        if !noSqlite, FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
+            let csv = root.appendingPathComponent("events.csv").path
+            let states = root.appendingPathComponent("states.csv").path
+            try shell("/usr/bin/sqlite3", ["-csv", storePath, "SELECT position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash FROM event"], output: csv)
+            try shell("/usr/bin/sqlite3", ["-csv", storePath, "SELECT id, unit, validFrom, validTo, state, event, endEvent FROM unit_state"], output: states)
+            let shellImport = try median(runs) { run in
+                let db = root.appendingPathComponent("shell-\(run).sqlite").path
+                try? FileManager.default.removeItem(atPath: db)
+                return try time {
+                    try shell("/usr/bin/sqlite3", [db, "PRAGMA journal_mode=WAL", """
+                        CREATE TABLE event (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, unit TEXT, target TEXT,
+                          date TEXT NOT NULL, earliest INTEGER NOT NULL, latest INTEGER NOT NULL, payload TEXT NOT NULL, sources TEXT NOT NULL,
+                          file TEXT, line INTEGER, recordedAt TEXT NOT NULL, hash TEXT NOT NULL)
+                        """, ".import --csv \(csv) event"])
+                }
+            }
+            report("sqlite3 shell: import the same rows from CSV", "\(Int(Double(n) / shellImport)) events/s (\(seconds(shellImport))); Chronicle's append is \(String(format: "%.1f", append / shellImport))× slower")
+            let db = root.appendingPathComponent("shell-states.sqlite").path
+            try? FileManager.default.removeItem(atPath: db)
+            try shell("/usr/bin/sqlite3", [db, """
+                CREATE TABLE unit_state (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, validFrom INTEGER NOT NULL, validTo INTEGER,
+                  state TEXT NOT NULL, event TEXT NOT NULL, endEvent TEXT)
+                """, ".import --csv \(states) unit_state", "CREATE INDEX s_time ON unit_state(validFrom, validTo)", "CREATE INDEX s_unit ON unit_state(unit, validFrom)"])
+            let d = middle.ordinal
+            let shellWhole = try median(max(runs, 5)) { _ in
+                try time { try shell("/usr/bin/sqlite3", [db, "SELECT * FROM unit_state WHERE validFrom <= \(d) AND (validTo IS NULL OR validTo > \(d))"]) }
+            }
+            report("sqlite3 shell: as-of SELECT, whole hierarchy (process)", milliseconds(shellWhole))
+            let shellOne = try median(max(runs, 5)) { _ in
+                try time { try shell("/usr/bin/sqlite3", [db, "SELECT * FROM unit_state WHERE unit = 'sx/t7' AND validFrom <= \(d) AND (validTo IS NULL OR validTo > \(d))"]) }
+            }
+            report("sqlite3 shell: as-of SELECT, one unit (process)", milliseconds(shellOne))
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        report("peak RSS of the benchmark process", String(format: "%.0f MB", Double(usage.ru_maxrss) / 1024))
+
+        print("| measure (\(n) events) | median of \(runs)+ runs |")
+        print("| --- | --- |")
+        for (name, value) in rows { print("| \(name) | \(value) |") }
+    }
+
+    func time(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    func median(_ count: Int, _ body: (Int) throws -> Double) rethrows -> Double {
+        var values: [Double] = []
+        for run in 0..<max(1, count) { values.append(try body(run)) }
+        return values.sorted()[values.count / 2]
+    }
+
+    func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
+    func milliseconds(_ value: Double) -> String { String(format: "%.2f ms", value * 1000) }
+
+    func shell(_ executable: String, _ arguments: [String], output: String? = nil) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let output {
+            FileManager.default.createFile(atPath: output, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(executable) \(arguments.first ?? "") failed with status \(process.terminationStatus)")
+        }
+    }
+}
