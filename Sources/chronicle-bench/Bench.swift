@@ -60,6 +60,14 @@ struct Bench: ParsableCommand {
         let store = try EventStore(path: storePath)
         let rebuild = try median(runs) { _ in try time { try store.rebuildProjection() } }
         report("full projection rebuild", seconds(rebuild))
+        // Where a rebuild's time goes: reading events back, applying corrections, folding in memory.
+        var stored: [StoredEvent] = []
+        let decode = try time { stored = try store.events() }
+        var effective: [ScheduledEvent] = []
+        let corrections = time { effective = Corrections.effective(stored.map { ScheduledEvent(event: $0.event, location: $0.location, order: $0.position) }).events }
+        let fold = time { var projector = Projector(schemes: [history.scheme]); _ = projector.fold(effective) }
+        report("rebuild breakdown: read and decode events / corrections / fold in memory / write tables",
+               "\(seconds(decode)) / \(seconds(corrections)) / \(seconds(fold)) / \(seconds(max(0, rebuild - decode - corrections - fold)))")
 
         // Catch-up after one appended event, dated after everything else.
         let last = history.events.last!.date.earliest

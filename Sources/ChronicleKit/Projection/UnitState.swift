@@ -34,6 +34,50 @@ public struct UnitState: Hashable, Sendable, Codable {
     }
 }
 
+extension UnitState {
+    /// The state as JSON with sorted keys, written by hand: the projection writes one per
+    /// interval, and JSONEncoder was the largest cost of a rebuild (docs/benchmarks.md).
+    var canonicalJSON: String {
+        var out = "{"
+        out += "\"codes\":" + JSONText.object(codes) + ","
+        if let coordinate { out += "\"coordinate\":{\"lat\":\(JSONText.number(coordinate.lat)),\"lon\":\(JSONText.number(coordinate.lon))}," }
+        out += "\"level\":" + JSONText.string(level) + ",\"names\":" + JSONText.object(names)
+        if let parent { out += ",\"parent\":" + JSONText.string(parent) }
+        return out + "}"
+    }
+}
+
+/// Minimal JSON writing for the hot paths: strings escaped as RFC 8259 requires.
+enum JSONText {
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func object(_ values: [String: String]) -> String {
+        "{" + values.sorted { $0.key < $1.key }.map { string($0.key) + ":" + string($0.value) }.joined(separator: ",") + "}"
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+}
+
 /// One row of the interval table: a unit's state over `[validFrom, validTo)`.
 public struct UnitInterval: Hashable, Sendable {
     public var unit: UnitID

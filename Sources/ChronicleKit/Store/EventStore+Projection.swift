@@ -7,7 +7,7 @@ extension EventStore {
     /// - Throws: ``DiagnosticsError`` when the recorded events break an invariant.
     public func rebuildProjection() throws {
         try writer.write { db in
-            let problems = try project(db, from: nil, all: try storedEvents(db).map(\.scheduled))
+            let problems = try project(db, from: nil)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
     }
@@ -22,7 +22,7 @@ extension EventStore {
             let before = Corrections.effective(stored.filter { $0.position <= projected }.map(\.scheduled)).events
             let after = Corrections.effective(stored.map(\.scheduled)).events
             let day = EventStore.firstAffectedDay(before: before, after: after)
-            let problems = try project(db, from: day, all: stored.map(\.scheduled))
+            let problems = try project(db, from: day ?? Day(ordinal: Int(Int32.max)))
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
         try checkpoint()
@@ -30,9 +30,22 @@ extension EventStore {
 
     /// Folds the events from a day on into the projected tables (from the start when `day` is `nil`).
     ///
+    /// Only the events that can matter are read back: those dated from the day on, every
+    /// correction and retraction, and the events they name.
+    ///
     /// - Returns: Every invariant the events break; the caller rolls back when there are any.
-    func project(_ db: Database, from day: Day?, all: [ScheduledEvent]) throws -> [Diagnostic] {
-        let corrected = Corrections.effective(all)
+    func project(_ db: Database, from day: Day?) throws -> [Diagnostic] {
+        let rows: [Row]
+        if let day {
+            rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM event WHERE earliest >= ? OR target IS NOT NULL
+                   OR id IN (SELECT target FROM event WHERE target IS NOT NULL)
+                ORDER BY position
+                """, arguments: [day.ordinal])
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position")
+        }
+        let corrected = Corrections.effective(try rows.map { try StoredEvent(row: $0).scheduled })
         var initial: [Projector.Tracked] = []
         if let day {
             initial = try loadTracked(db, before: day)
@@ -78,14 +91,18 @@ extension EventStore {
             INSERT INTO unit_state (unit, validFrom, validTo, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?)
             """)
         let name = try db.cachedStatement(sql: "INSERT INTO unit_name (state, unit, key, name, folded) VALUES (?, ?, ?, ?, ?)")
+        // A unit keeps most of its names from one state to the next: fold each text once.
+        var folded: [String: String] = [:]
         for interval in result.intervals {
             try insert.execute(arguments: [
                 interval.unit, interval.validFrom.ordinal, interval.validTo?.ordinal,
-                try Canonical.json(interval.state), interval.event, interval.endEvent,
+                interval.state.canonicalJSON, interval.event, interval.endEvent,
             ])
             let rowID = db.lastInsertedRowID
             for (key, text) in interval.state.names.sorted(by: { $0.key < $1.key }) {
-                try name.execute(arguments: [rowID, interval.unit, key, text, NameFolding.fold(text)])
+                let fold: String
+                if let known = folded[text] { fold = known } else { fold = NameFolding.fold(text); folded[text] = fold }
+                try name.execute(arguments: [rowID, interval.unit, key, text, fold])
             }
         }
         let uncertain = try db.cachedStatement(sql: "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")

@@ -40,38 +40,67 @@ extension EventStore {
         }
     }
 
+    /// What the store holds of one recorded event, without decoding it.
+    private struct Recorded {
+        var position: Int
+        var payload: String
+        var recordedAt: String
+        var location: SourceLocation?
+    }
+
     private func record(_ folder: EventFolder, at recordedAt: Date, complete: Bool, _ db: Database) throws -> ImportReport {
         let stamp = Timestamp.format(recordedAt)
-        let stored = try storedEvents(db)
-        let byID = Dictionary(stored.map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // The recorded events the folder is compared with: all of them when the folder should be
+        // complete, otherwise only those whose ids the folder uses.
+        var recorded: [String: Recorded] = [:]
+        func collect(_ rows: [Row]) {
+            for row in rows {
+                recorded[row["id"]] = Recorded(
+                    position: row["position"], payload: row["payload"], recordedAt: row["recordedAt"],
+                    location: (row["file"] as String?).map { SourceLocation(file: $0, line: row["line"] ?? 1) })
+            }
+        }
+        let columns = "id, position, payload, recordedAt, file, line"
+        if complete {
+            collect(try Row.fetchAll(db, sql: "SELECT \(columns) FROM event"))
+        } else {
+            let ids = folder.events.map(\.event.id)
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                collect(try Row.fetchAll(db, sql: "SELECT \(columns) FROM event WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                         arguments: StatementArguments(chunk)))
+            }
+        }
         var diagnostics: [Diagnostic] = []
-        var fresh: [LocatedEvent] = []
+        var fresh: [(located: LocatedEvent, payload: String)] = []
         var unchanged = 0
         var inFolder = Set<String>()
         for located in folder.events {
             inFolder.insert(located.event.id)
             let payload = try Canonical.json(located.event)
-            if let recorded = byID[located.event.id] {
-                if recorded.payload == payload {
+            if let previous = recorded[located.event.id] {
+                if previous.payload == payload {
                     unchanged += 1
                 } else {
                     diagnostics.append(Diagnostic(
                         location: located.location, eventID: located.event.id,
-                        message: "event \(located.event.id) differs from the version recorded at position \(recorded.position) "
-                            + "on \(Timestamp.format(recorded.recordedAt)); recorded events are never edited: "
+                        message: "event \(located.event.id) differs from the version recorded at position \(previous.position) "
+                            + "on \(previous.recordedAt); recorded events are never edited: "
                             + "restore it and record a corrected event (corrects: \(located.event.id)), "
                             + "or rebuild the store with --rebuild, which discards its recorded history"))
                 }
             } else {
-                fresh.append(located)
+                fresh.append((located, payload))
             }
         }
-        for recorded in stored where complete && !inFolder.contains(recorded.event.id) {
-            diagnostics.append(Diagnostic(
-                location: recorded.location, eventID: recorded.event.id,
-                message: "event \(recorded.event.id), recorded at position \(recorded.position) on \(Timestamp.format(recorded.recordedAt)), "
-                    + "is no longer in the event files; recorded events are never removed: put it back and record a retracted event "
-                    + "(retracts: \(recorded.event.id)), or rebuild the store with --rebuild, which discards its recorded history"))
+        if complete {
+            for (id, previous) in recorded.sorted(by: { $0.value.position < $1.value.position }) where !inFolder.contains(id) {
+                diagnostics.append(Diagnostic(
+                    location: previous.location, eventID: id,
+                    message: "event \(id), recorded at position \(previous.position) on \(previous.recordedAt), "
+                        + "is no longer in the event files; recorded events are never removed: put it back and record a retracted event "
+                        + "(retracts: \(id)), or rebuild the store with --rebuild, which discards its recorded history"))
+            }
         }
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
 
@@ -87,7 +116,17 @@ extension EventStore {
             }
         }
 
-        let before = Corrections.effective(stored.map(\.scheduled)).events
+        // The events that corrections and retractions in this import name, as they stand before it.
+        let targets = Set(fresh.compactMap(\.located.event.target))
+        var related: [ScheduledEvent] = []
+        if !targets.isEmpty {
+            let list = Array(targets)
+            related = try Row.fetchAll(db, sql: """
+                SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count))) OR target IN (\(databaseQuestionMarks(count: list.count)))
+                ORDER BY position
+                """, arguments: StatementArguments(list + list)).map { try StoredEvent(row: $0).scheduled }
+        }
+
         let insert = try db.cachedStatement(sql: """
             INSERT INTO event (position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -95,14 +134,16 @@ extension EventStore {
         var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM event ORDER BY position DESC LIMIT 1")
             .map { (position: $0["position"] as Int, hash: $0["hash"] as String) } ?? (position: 0, hash: HashChain.genesis)
         let mention = try db.cachedStatement(sql: "INSERT INTO event_unit (position, unit) VALUES (?, ?)")
-        var all = stored.map(\.scheduled)
-        for located in fresh {
+        var firstDay: Day?
+        var afterRelated = related
+        var mentionsByID = Dictionary(related.map { ($0.event.id, $0.event.mentionedUnits) }, uniquingKeysWith: { a, _ in a })
+        for (located, payload) in fresh {
             let event = located.event
             let position = head.position + 1
             var row = HashChain.Row(
                 position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
                 date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
-                payload: try Canonical.json(event), sources: try Canonical.json(event.sources),
+                payload: payload, sources: try Canonical.json(event.sources),
                 file: located.location?.file, line: located.location?.line, recordedAt: stamp)
             let hash = try HashChain.hash(of: row, after: head.hash)
             row.hash = hash
@@ -112,21 +153,31 @@ extension EventStore {
             ])
             head = (position, hash)
             var units = event.mentionedUnits
-            if let target = event.target, let original = (all.first { $0.event.id == target }) {
-                units += original.event.mentionedUnits
+            mentionsByID[event.id] = units
+            if let target = event.target {
+                units += mentionsByID[target] ?? []
+                afterRelated.append(ScheduledEvent(event: event, location: located.location, order: position))
+            } else {
+                firstDay = min(firstDay ?? event.date.earliest, event.date.earliest)
+                if targets.contains(event.id) {
+                    let scheduled = ScheduledEvent(event: event, location: located.location, order: position)
+                    afterRelated.append(scheduled)
+                }
             }
             for unit in Set(units).sorted() { try mention.execute(arguments: [position, unit]) }
-            all.append(ScheduledEvent(event: event, location: located.location, order: position))
+        }
+        // Corrections and retractions move the first affected day to the earliest date their
+        // targets had before or have after.
+        if !targets.isEmpty, let day = EventStore.firstAffectedDay(
+            before: Corrections.effective(related).events, after: Corrections.effective(afterRelated).events) {
+            firstDay = min(firstDay ?? day, day)
         }
 
         if !fresh.isEmpty || !changedSchemes.isEmpty {
-            let after = Corrections.effective(all).events
-            let from = changedSchemes.isEmpty ? EventStore.firstAffectedDay(before: before, after: after) : nil
-            let problems = try project(db, from: from, all: all)
+            let problems = try project(db, from: changedSchemes.isEmpty ? (firstDay ?? Day(ordinal: Int(Int32.max))) : nil)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
-        let position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event") ?? 0
-        return ImportReport(added: fresh.count, unchanged: unchanged, schemes: changedSchemes, position: position)
+        return ImportReport(added: fresh.count, unchanged: unchanged, schemes: changedSchemes, position: head.position)
     }
 
     /// Moves everything committed from the write-ahead log into the store file and empties the log,
