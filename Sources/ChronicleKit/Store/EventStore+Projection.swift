@@ -34,9 +34,11 @@ extension EventStore {
     /// correction and retraction, and the events they name.
     ///
     /// - Returns: Every invariant the events break; the caller rolls back when there are any.
-    func project(_ db: Database, from day: Day?) throws -> [Diagnostic] {
+    func project(_ db: Database, from day: Day?, preloaded: [ScheduledEvent]? = nil) throws -> [Diagnostic] {
         let rows: [Row]
-        if let day {
+        if preloaded != nil {
+            rows = []
+        } else if let day {
             rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM event WHERE earliest >= ? OR target IS NOT NULL
                    OR id IN (SELECT target FROM event WHERE target IS NOT NULL)
@@ -45,7 +47,7 @@ extension EventStore {
         } else {
             rows = try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position")
         }
-        let corrected = Corrections.effective(try rows.map { try StoredEvent(row: $0).scheduled })
+        let corrected = Corrections.effective(try preloaded ?? rows.map { try StoredEvent(row: $0).scheduled })
         var initial: [Projector.Tracked] = []
         if let day {
             initial = try loadTracked(db, before: day)

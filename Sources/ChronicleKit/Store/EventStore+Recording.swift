@@ -133,6 +133,7 @@ extension EventStore {
             """)
         var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM event ORDER BY position DESC LIMIT 1")
             .map { (position: $0["position"] as Int, hash: $0["hash"] as String) } ?? (position: 0, hash: HashChain.genesis)
+        let startPosition = head.position
         let mention = try db.cachedStatement(sql: "INSERT INTO event_unit (position, unit) VALUES (?, ?)")
         var firstDay: Day?
         var afterRelated = related
@@ -174,7 +175,11 @@ extension EventStore {
         }
 
         if !fresh.isEmpty || !changedSchemes.isEmpty {
-            let problems = try project(db, from: changedSchemes.isEmpty ? (firstDay ?? Day(ordinal: Int(Int32.max))) : nil)
+            // A store that held nothing folds the events it was just given, without reading them back.
+            let preloaded = recorded.isEmpty && startPosition == 0
+                ? fresh.enumerated().map { ScheduledEvent(event: $1.located.event, location: $1.located.location, order: $0 + 1) } : nil
+            let problems = try project(db, from: changedSchemes.isEmpty && preloaded == nil ? (firstDay ?? Day(ordinal: Int(Int32.max))) : nil,
+                                       preloaded: preloaded)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
         return ImportReport(added: fresh.count, unchanged: unchanged, schemes: changedSchemes, position: head.position)
