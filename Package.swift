@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChronicleCLITests",
-            dependencies: ["chronicle", "ChronicleKit", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["chronicle", "chronicle-bench", "ChronicleKit", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -26,7 +26,7 @@ struct Log: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.open()
+            let store = try storeOptions.openForReading()
             let entries = try store.events().filter { $0.position > since }.map { s in
                 Entry(position: s.position, recordedAt: Timestamp.format(s.recordedAt), id: s.event.id, type: s.event.type,
                       unit: s.event.unit ?? s.event.target, date: s.event.date.text, file: s.location?.file, line: s.location?.line)

@@ -35,6 +35,12 @@ struct StoreOptions: ParsableArguments {
         return try workspace.sync(rebuild: rebuild, at: stamp, lockTimeout: timeout)
     }
 
+    /// The store for a question: one named with `--store` and no `--events` is used as it is,
+    /// without reading event files; otherwise the store brought up to date.
+    func openForReading() throws -> EventStore {
+        store != nil && events == nil && !rebuild ? try openExisting() : try open()
+    }
+
     /// The store file as it is, without recording anything (for verify).
     func openExisting() throws -> EventStore {
         let path = workspace.storeURL.path

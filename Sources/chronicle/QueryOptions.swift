@@ -13,7 +13,7 @@ struct QueryOptions: ParsableArguments {
     /// The store brought up to date, or its view as known at `--known-at`. A store named with
     /// `--store` and no `--events` is queried as it is, without reading any event files.
     func open() throws -> EventStore {
-        let current = store.store != nil && store.events == nil && !store.rebuild ? try store.openExisting() : try store.open()
+        let current = try store.openForReading()
         guard let knownAt else { return current }
         let position = try current.position(knownAt: knownAt)
         guard position < (try current.headPosition()) else { return current }

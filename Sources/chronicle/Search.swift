@@ -32,7 +32,7 @@ struct Search: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try storeOptions.open()
+            let store = try storeOptions.openForReading()
             let matches = try store.search(name, on: asof)
             let namer = try Namer(store: store)
             let hits = try matches.map { match in

@@ -117,13 +117,17 @@ public struct Namer {
         }
     }
 
+    /// A level's name in the scheme's common name form (falling back to `en`, then the code).
     public func levelName(_ code: String, of unit: UnitID) -> String {
-        scheme(of: unit)?.level(code)?.names["en"] ?? code
+        guard let scheme = scheme(of: unit), let level = scheme.level(code) else { return code }
+        return level.names[scheme.commonNameKey] ?? level.names["en"] ?? code
     }
 
     public func views(_ intervals: [UnitInterval], on day: Day) throws(ChronicleError) -> [UnitView] {
-        let uncertain = try store.uncertainties(on: day)
-        let observed = try store.observations(on: day)
+        // A few units are looked up one by one; a whole hierarchy in one pass over each table.
+        let few = intervals.count <= 64 ? intervals.map(\.unit) : nil
+        let uncertain = try store.uncertainties(on: day, units: few)
+        let observed = try store.observations(on: day, units: few)
         let byUnit = Dictionary(intervals.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
         var missingParents = Set(intervals.compactMap(\.state.parent)).subtracting(byUnit.keys)
         var parents = byUnit

@@ -18,13 +18,15 @@ public enum Markup {
         return result
     }
 
-    /// A file name for a unit id: lower-case letters, digits, `-` and `_`; `/` becomes `~`-free `__`.
+    /// A file name for a unit id, one-to-one: lower-case letters, digits, `-` and `_` stay,
+    /// `/` becomes `~` (which no id contains), and anything else `~x<hex>~`, so no id can
+    /// name a path outside the folder or collide with another id.
     public static func fileName(for unit: UnitID) -> String {
         String(unit.unicodeScalars.map { scalar -> String in
             switch scalar {
             case "a"..."z", "0"..."9", "-", "_": String(scalar)
-            case "/": "__"
-            default: "_x\(String(scalar.value, radix: 16))_"
+            case "/": "~"
+            default: "~x\(String(scalar.value, radix: 16))~"
             }
         }.joined())
     }

@@ -24,7 +24,11 @@ public struct SiteGenerator {
     public func write(years: ClosedRange<Int>, to folder: URL, progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
         let fm = FileManager.default
         for sub in ["years", "units", "assets"] {
-            try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+            do {
+                try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+            } catch {
+                throw ChronicleError.store("Cannot create the output folder \(folder.appendingPathComponent(sub).path): \(error.localizedDescription)")
+            }
         }
         let all = try store.intervals(overlapping: Day(ordinal: Int(Int32.min)), Day(ordinal: Int(Int32.max)))
         let units = Array(Set(all.map(\.unit))).sorted()

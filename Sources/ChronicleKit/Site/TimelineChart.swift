@@ -18,6 +18,8 @@ public struct TimelineChart {
     public var from: Day
     public var until: Day
     public var levels: [Scheme.Level]
+    /// The name key of the common form (from the scheme).
+    public var commonKey: String = "en"
     /// Where unit labels link to (for the site); `nil` for plain labels.
     public var link: (@Sendable (UnitID) -> String)?
 
@@ -67,15 +69,16 @@ public struct TimelineChart {
             rows.append(Row(unit: unit, label: name, intervals: intervals, uncertain: try store.uncertainties(of: unit),
                             events: history, eventDays: days))
         }
-        let levels = try store.schemes().flatMap(\.levels)
-        return TimelineChart(rows: rows, from: from, until: until, levels: levels, link: nil)
+        let schemes = try store.schemes()
+        return TimelineChart(rows: rows, from: from, until: until, levels: schemes.flatMap(\.levels),
+                             commonKey: schemes.first?.commonNameKey ?? "en", link: nil)
     }
 
     /// Runs of consecutive intervals with the same level and parent: a rename alone does not start a new span.
-    static func statuses(_ intervals: [UnitInterval]) -> [(from: Day, to: Day?, level: String, parent: UnitID?, names: [String])] {
+    static func statuses(_ intervals: [UnitInterval], key: String = "en") -> [(from: Day, to: Day?, level: String, parent: UnitID?, names: [String])] {
         var runs: [(from: Day, to: Day?, level: String, parent: UnitID?, names: [String])] = []
         for interval in intervals {
-            let name = interval.state.names["en"] ?? interval.state.names.values.sorted().first ?? interval.unit
+            let name = interval.state.names[key] ?? interval.state.names.values.sorted().first ?? interval.unit
             if let last = runs.last, last.to == interval.validFrom, last.level == interval.state.level, last.parent == interval.state.parent {
                 runs[runs.count - 1].to = interval.validTo
                 if !runs[runs.count - 1].names.contains(name) { runs[runs.count - 1].names.append(name) }
@@ -131,10 +134,10 @@ public struct TimelineChart {
                 out += "<text x=\"10\" y=\"\(f(y + 15))\">\(label)</text>\n"
             }
             out += "<g class=\"row\" data-unit=\"\(Markup.escape(row.unit))\">\n"
-            for status in TimelineChart.statuses(row.intervals) {
+            for status in TimelineChart.statuses(row.intervals, key: commonKey) {
                 let start = status.from, end = status.to ?? until
                 guard end > from, start < until else { continue }
-                let levelName = levels.first { $0.code == status.level }?.names["en"] ?? status.level
+                let levelName = levels.first { $0.code == status.level }.flatMap { $0.names[commonKey] ?? $0.names["en"] } ?? status.level
                 let hover = "\(status.names.joined(separator: ", then ")): \(levelName) under \(status.parent ?? "none"), \(start) to \(status.to?.description ?? "now")"
                 out += "<rect class=\"span\" x=\"\(f(x(start)))\" y=\"\(f(y + 4))\" width=\"\(f(max(1, x(end) - x(start))))\" height=\"14\" fill=\"\(color(status.level))\"><title>\(Markup.escape(hover))</title></rect>\n"
             }
@@ -158,7 +161,7 @@ public struct TimelineChart {
         for (index, level) in usedLevels.enumerated() {
             let lx = 10 + Double(index % 4) * 280, ly = legendTop + Double(index / 4) * 20
             out += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"12\" fill=\"\(color(level.code))\"/>"
-            out += "<text x=\"\(f(lx + 20))\" y=\"\(f(ly))\">\(Markup.escape(level.names["en"] ?? level.code)) (\(Markup.escape(level.code)))</text>\n"
+            out += "<text x=\"\(f(lx + 20))\" y=\"\(f(ly))\">\(Markup.escape(level.names[commonKey] ?? level.names["en"] ?? level.code)) (\(Markup.escape(level.code)))</text>\n"
         }
         let hx = 10 + Double(usedLevels.count % 4) * 280, hy = legendTop + Double(usedLevels.count / 4) * 20
         out += "<rect x=\"\(f(hx))\" y=\"\(f(hy - 10))\" width=\"14\" height=\"12\" fill=\"url(#hatch)\" stroke=\"#999\"/><text x=\"\(f(hx + 20))\" y=\"\(f(hy))\">uncertain or disputed date</text>\n"

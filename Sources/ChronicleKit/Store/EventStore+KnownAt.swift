@@ -40,7 +40,7 @@ extension EventStore {
         let head = try headPosition()
         if let position = Int(text) {
             guard position >= 0 else { throw .usage("--known-at takes a store position (0 to \(head)) or a timestamp; '\(text)' is neither.") }
-            return min(position, head)
+            return try importBoundary(atOrBefore: min(position, head))
         }
         let instant: Date
         if let date = Timestamp.parse(text) {
@@ -53,6 +53,17 @@ extension EventStore {
         let stamp = Timestamp.format(instant)
         return try read { db in
             try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event WHERE recordedAt <= ?", arguments: [stamp]) ?? 0
+        }
+    }
+
+    /// The last position at or before `position` at which an import ended: the store was only
+    /// ever seen between imports, since each import is one transaction.
+    public func importBoundary(atOrBefore position: Int) throws(ChronicleError) -> Int {
+        try read { db in
+            guard let next: String = try String.fetchOne(db, sql: "SELECT recordedAt FROM event WHERE position = ?", arguments: [position + 1]),
+                  let here: String = try String.fetchOne(db, sql: "SELECT recordedAt FROM event WHERE position = ?", arguments: [position]),
+                  here == next else { return position }
+            return try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event WHERE recordedAt < ?", arguments: [here]) ?? 0
         }
     }
 }

@@ -33,12 +33,21 @@ extension EventStore {
     }
 
     /// The latest observation of each key made on or before a day, by unit.
-    public func observations(on day: Day) throws(ChronicleError) -> [UnitID: [String: Observation]] {
+    public func observations(on day: Day, units: [UnitID]? = nil) throws(ChronicleError) -> [UnitID: [String: Observation]] {
         try read { db in
             var found: [UnitID: [String: Observation]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT unit, key, value, date, event, MAX(eventDay) AS eventDay FROM observation WHERE eventDay <= ? GROUP BY unit, key
-                """, arguments: [day.ordinal]) {
+            var rows: [Row] = []
+            if let units {
+                let statement = try db.cachedStatement(sql: """
+                    SELECT unit, key, value, date, event, MAX(eventDay) AS eventDay FROM observation WHERE unit = ? AND eventDay <= ? GROUP BY key
+                    """)
+                for unit in units { rows += try Row.fetchAll(statement, arguments: [unit, day.ordinal]) }
+            } else {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT unit, key, value, date, event, MAX(eventDay) AS eventDay FROM observation WHERE eventDay <= ? GROUP BY unit, key
+                    """, arguments: [day.ordinal])
+            }
+            for row in rows {
                 let o = Observation(unit: row["unit"], key: row["key"], value: row["value"], date: row["date"], event: row["event"],
                                     day: Day(ordinal: row["eventDay"]))
                 found[o.unit, default: [:]][o.key] = o
@@ -74,11 +83,17 @@ extension EventStore {
         }
     }
 
-    /// The uncertainties that hold on a day, by unit.
-    public func uncertainties(on day: Day) throws(ChronicleError) -> [UnitID: [Uncertainty]] {
+    /// The uncertainties that hold on a day, by unit (only for `units`, when given).
+    public func uncertainties(on day: Day, units: [UnitID]? = nil) throws(ChronicleError) -> [UnitID: [Uncertainty]] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty WHERE fromDay <= ? AND toDay > ? ORDER BY unit, eventDay, event",
+            var rows: [Row] = []
+            if let units {
+                let statement = try db.cachedStatement(sql: "SELECT * FROM uncertainty WHERE unit = ? AND fromDay <= ? AND toDay > ? ORDER BY eventDay, event")
+                for unit in units { rows += try Row.fetchAll(statement, arguments: [unit, day.ordinal, day.ordinal]) }
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty WHERE fromDay <= ? AND toDay > ? ORDER BY unit, eventDay, event",
                                         arguments: [day.ordinal, day.ordinal])
+            }
             return Dictionary(grouping: rows.map(EventStore.uncertainty), by: \.unit)
         }
     }

@@ -1,8 +1,10 @@
 public import Foundation
 
 /// A reproducible synthetic history for benchmarks and scale tests: a four-tier
-/// hierarchy (country, regions, districts, towns) over a span of years with a mix of
-/// every event kind, valid by construction (the generator keeps the state it writes).
+/// hierarchy (country, regions, districts, towns) over a span of years with a mix of event
+/// kinds (established, changed, merged, split, restored, territory-transferred, observed,
+/// corrected; not abolished or retracted), valid by construction: the generator keeps the
+/// state it writes, and every rename gives a name no unit had before.
 public struct SyntheticHistory {
     public var scheme: Scheme
     public var events: [Event]
@@ -70,7 +72,7 @@ public struct SyntheticHistory {
             func pick(_ level: String) -> UnitID { active[level]![Int(rng.next() % UInt64(active[level]!.count))] }
             func rename() {
                 let unit = pick("town")
-                events.append(Event(id: id, date: date, sources: source, action: .changed(unit: unit, to: .init(names: ["en": "Town \(i)"]))))
+                events.append(Event(id: id, date: date, sources: source, action: .changed(unit: unit, to: .init(names: ["en": "Renamed town \(i)"]))))
                 renamed.append(id)
             }
             switch roll {
@@ -131,7 +133,7 @@ public struct SyntheticHistory {
             default:
                 let unit = pick("town")
                 events.append(Event(id: id, date: date, alternatives: [.init(date: EDTFDate(day: day.adding(days: 200)), sources: source)],
-                                    sources: source, action: .changed(unit: unit, to: .init(names: ["local": "TOWN \(i)"]))))
+                                    sources: source, action: .changed(unit: unit, to: .init(names: ["local": "RENAMED TOWN \(i)"]))))
             }
         }
         self.events = events

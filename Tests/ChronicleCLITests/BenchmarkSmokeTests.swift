@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// The benchmark runs in CI at its smallest size so that it never rots. It asserts that every
+/// measure is reported, never a time: speed is measured in docs/benchmarks.md, not tested.
+@Suite struct BenchmarkSmokeTests {
+    @Test func theBenchmarkRunsAtTenThousandEvents() throws {
+        let bench = CLI.executable.deletingLastPathComponent().appendingPathComponent("chronicle-bench")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let process = Process()
+        process.executableURL = bench
+        process.arguments = ["--events", "10000", "--runs", "1", "--chronicle", CLI.executable.path, "--scratch", scratch.path]
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).md")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let table = try String(contentsOf: out, encoding: .utf8)
+        for measure in [
+            "append through the store API", "import from YAML files", "full projection rebuild", "catch-up after one appended event",
+            "as-of, whole hierarchy", "as-of, one unit, in-process", "as-of, one unit, as a chronicle process", "store size on disk",
+            "peak RSS",
+        ] {
+            #expect(table.contains("| \(measure)"), "the table reports \(measure)")
+        }
+        #expect(table.contains("| measure (105") || table.contains("| measure (10"), "about ten thousand events")
+    }
+}
