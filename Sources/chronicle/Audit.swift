@@ -49,6 +49,7 @@ struct Audit: ParsableCommand {
             let rows = try AuditRow.audit(query, in: store)
             switch format {
             case .text: print(AuditRow.text(rows), terminator: "")
+            case .table: print(AuditRow.table(rows), terminator: "")
             case .csv: print(AuditRow.csv(rows), terminator: "")
             case .json: print(try JSONOutput.encode(rows), terminator: "")
             }
@@ -59,7 +60,7 @@ struct Audit: ParsableCommand {
 
 
 enum AuditFormat: String, CaseIterable, ExpressibleByArgument {
-    case text, csv, json
+    case text, table, csv, json
 }
 
 /// Formats for commands that print a list of rows.

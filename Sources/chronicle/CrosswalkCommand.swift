@@ -45,7 +45,7 @@ struct CrosswalkCommand: ParsableCommand {
             let store = try storeOptions.open()
             let crosswalk = try Crosswalk.compute(first, second, in: store)
             switch format {
-            case .text: print(crosswalk.text(steps: mode == .steps, all: all), terminator: "")
+            case .text, .table: print(crosswalk.text(steps: mode == .steps, all: all), terminator: "")
             case .csv: print(crosswalk.csv(steps: mode == .steps), terminator: "")
             case .json:
                 if mode == .steps {

@@ -70,3 +70,20 @@ import Testing
         ])
     }
 }
+
+/// Land that reaches one unit by two paths, and restorations of mergers made before the first day.
+@Suite struct CrosswalkEdgeTests {
+    @Test func twoPathsBackToDifferentUnitsAreBothKept() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let rows = try Crosswalk.compute(day("1990-01-01"), day("1929-06-01"), in: store).rows.filter { $0.from == "qz/beta" }
+        #expect(rows.map { "\($0.to ?? "-") \($0.relation)" } == ["qz/alpha received territory from", "qz/beta same"])
+    }
+
+    @Test func aRestorationOfAnEarlierMergerGivesPartOfTheLandBack() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let rows = try Crosswalk.compute(day("1935-01-01"), day("1951-01-01"), in: store).rows.filter { $0.from == "qz/alpha" }
+        #expect(rows.map { "\($0.to ?? "-") \($0.relation) \($0.weight.map { String($0) } ?? "?")" } == [
+            "qz/alpha same 1.0", "qz/beta restored ?",
+        ])
+    }
+}

@@ -116,3 +116,36 @@ import Testing
         #expect(TextTable.safe("a\u{202E}b\u{1B}[2J") == "a\u{FFFD}b\u{FFFD}[2J")
     }
 }
+
+/// Large and long input: a file of thousands of events and a name of a hundred thousand characters.
+@Suite struct LargeInputTests {
+    @Test func aLargeFileAndAVeryLongNameAreReadAndRenderedSafely() throws {
+        let long = String(repeating: "Longname", count: 12_500)
+        var text = ""
+        for i in 0..<3000 {
+            text += """
+                - id: qz-big-\(i)
+                  type: established
+                  unit: qz/big-\(i)
+                  date: "1950"
+                  names: {en: "\(i == 0 ? long : "Big \(i)")"}
+                  level: district
+                  parent: qz/north
+                  sources: [{title: "Large input", url: "https://example.org/large"}]
+
+                """
+        }
+        let read = EventFileReader.readEvents(text, file: "Events/qz/big.yaml")
+        #expect(read.diagnostics == [])
+        #expect(read.events.count == 3000)
+        var folder = try EventFolder.load(from: Fixtures.quezal)
+        folder.events += read.events
+        let store = try EventStore.inMemory()
+        try store.record(folder, at: Fixtures.recordedAt)
+        let state = try #require(try store.state(of: "qz/big-0", on: day("1960")))
+        let view = try #require(try Namer(store: store).views([state], on: day("1960")).first)
+        #expect(view.name.count == 100_000)
+        #expect(try store.resolve(long.lowercased()) == "qz/big-0")
+        #expect(try Snapshot.load(from: store, on: day("1960")).units.count == 11 + 3000)
+    }
+}

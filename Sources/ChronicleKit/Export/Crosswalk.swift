@@ -90,11 +90,16 @@ public struct Crosswalk: Sendable {
                                 weight: nil, weightNote: nil, events: events))
                 continue
             }
-            for holder in list.sorted(by: { $0.unit < $1.unit }) {
-                let toName = try store.state(of: holder.unit, on: second).map { namer.name(of: holder.unit, $0.state) }
-                rows.append(Row(from: origin, fromName: fromName, to: holder.unit, toName: toName,
-                                relation: net(holder, origin: origin), weight: holder.weight, weightNote: holder.weightNote,
-                                events: holder.events))
+            for (unit, parts) in Dictionary(grouping: list, by: \.unit).sorted(by: { $0.key < $1.key }) {
+                let toName = try store.state(of: unit, on: second).map { namer.name(of: unit, $0.state) }
+                // Parts of the land that reached the same unit by different paths make one row.
+                let relations = parts.map { net($0, origin: origin) }
+                let relation = relations.first { $0 != "same" } ?? relations[0]
+                let weight = parts.allSatisfy { $0.weight != nil } ? parts.compactMap(\.weight).reduce(0, +) : nil
+                var events: [String] = []
+                for part in parts { for event in part.events where !events.contains(event) { events.append(event) } }
+                rows.append(Row(from: origin, fromName: fromName, to: unit, toName: toName, relation: relation,
+                                weight: weight, weightNote: weight == nil ? parts.compactMap(\.weightNote).first : nil, events: events))
             }
         }
         return Crosswalk(first: first, second: second, rows: rows, steps: steps)
@@ -201,6 +206,10 @@ public struct Crosswalk: Sendable {
                     back.unit = unit
                     back.trail.removeAll { $0 == unit }
                     result.append(back)
+                } else if forward, let into = mergedInto[unit], h.unit == into, !holders.contains(where: { $0.trail.contains(unit) }) {
+                    // The unit's land had been merged before the first day: part of this holder goes back to it.
+                    result.append(h)
+                    result.append(note(Holder(unit: unit, weight: nil, weightNote: "no weights for a restoration"), "restored"))
                 } else if !forward && h.unit == unit {
                     var before = note(h, "restored from")
                     if let into = mergedInto[unit] {
@@ -222,7 +231,7 @@ public struct Crosswalk: Sendable {
         // Two parts that reach the same unit are one holder; their weights add up when both are known.
         var merged: [Holder] = []
         for h in result {
-            if let i = merged.firstIndex(where: { $0.unit == h.unit }) {
+            if let i = merged.firstIndex(where: { $0.unit == h.unit && $0.trail == h.trail && $0.excluding == h.excluding }) {
                 let a = merged[i]
                 merged[i].weight = a.weight.flatMap { x in h.weight.map { x + $0 } }
                 merged[i].relations = a.relations + h.relations.filter { !a.relations.contains($0) }

@@ -140,6 +140,14 @@ extension AuditRow {
         return text
     }
 
+    /// Aligned columns for a terminal, one line per change (sources counted; `text` lists them).
+    public static func table(_ rows: [AuditRow]) -> String {
+        TextTable.render(header: ["DATE", "UNIT", "CHANGE", "KINDS", "SOURCES", "EVENT", "POSITION", "RECORDED"], rows: rows.map { row in
+            [row.date, "\(TextTable.safe(row.name)) (\(row.unit))", TextTable.safe(row.description),
+             row.kinds.map(\.rawValue).joined(separator: ","), String(row.sources.count), row.event, String(row.position), row.recordedAt]
+        })
+    }
+
     /// RFC 4180 CSV.
     public static func csv(_ rows: [AuditRow]) -> String {
         CSV.render([["date", "precision", "unit", "name", "kinds", "description", "sources", "alternatives", "event", "type", "position", "recorded_at", "corrected_by", "corrects"]]

@@ -176,13 +176,11 @@ extension EventStore {
     public func search(_ text: String, on day: Day? = nil) throws(ChronicleError) -> [NameMatch] {
         let folded = NameFolding.fold(text)
         guard !folded.isEmpty else { return [] }
-        let pattern = "%" + folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
         return try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT n.unit, n.key, n.name, n.folded, s.validFrom, s.validTo FROM unit_name n JOIN unit_state s ON s.id = n.state
-                WHERE n.folded LIKE ? ESCAPE '\\' ORDER BY n.unit, s.validFrom DESC
-                """, arguments: [pattern])
+                WHERE instr(n.folded, ?) > 0 ORDER BY n.unit, s.validFrom DESC
+                """, arguments: [folded])
             var best: [UnitID: NameMatch] = [:]
             var existsOnDay: [UnitID: Bool] = [:]
             for row in rows {
