@@ -87,3 +87,11 @@ import Testing
         ])
     }
 }
+
+extension CrosswalkEdgeTests {
+    @Test func aMergerInsideTheWindowAddsNoRestoredRow() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let rows = try Crosswalk.compute(day("1929-06-01"), day("1951-01-01"), in: store).rows.filter { $0.from == "qz/alpha" }
+        #expect(rows.map { "\($0.to ?? "-") \($0.relation)" } == ["qz/alpha same"])
+    }
+}

@@ -58,3 +58,27 @@ import Testing
         #expect(try store.projectionDump() == reference.projectionDump())
     }
 }
+
+extension IncrementalProjectionTests {
+    /// Retracting a correction brings back the corrected event's own date, in the catch-up as in a rebuild.
+    @Test func retractingACorrectionIsFoldedIn() throws {
+        var folder = try EventFolder.load(from: Fixtures.quezal)
+        let store = try EventStore.inMemory()
+        try store.record(folder, at: Fixtures.recordedAt)
+        #expect(try store.state(of: "qz/north", on: day("1960-06-01"))?.state.names["en"] == "North")
+        folder.events += EventFileReader.readEvents("""
+            - id: qz-north-correction-retracted
+              type: retracted
+              retracts: qz-north-1960-renamed-date-corrected
+              reason: The decree was misread; 1960 stands.
+              date: "1992"
+              sources: [{title: "Quezal test fixture", url: "https://example.org/quezal"}]
+            """, file: "Events/qz/99.yaml").events
+        try store.record(folder, at: Fixtures.recordedAt.addingTimeInterval(60))
+        #expect(try store.state(of: "qz/north", on: day("1960-06-01"))?.state.names["en"] == "Northland")
+        let reference = try EventStore.inMemory()
+        try reference.record(folder, at: Fixtures.recordedAt)
+        #expect(try store.projectionDump() == reference.projectionDump())
+        #expect(try store.verify().problems == [])
+    }
+}

@@ -24,14 +24,5 @@ enum Fixtures {
 /// The first day of an EDTF date, for brevity in tests.
 func day(_ text: String) -> Day { try! EDTFDate(text).earliest }
 
-/// A small deterministic random number generator (SplitMix64), so that random tests repeat.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The library's seedable generator (SplitMix64), so that random tests repeat.
+typealias SeededGenerator = SplitMix

@@ -58,17 +58,18 @@ public struct Crosswalk: Sendable {
         var steps: [Step] = []
         let namer = try Namer(store: store)
         let events = forward ? effective : effective.reversed()
-        // For restorations backwards: the unit each restored unit had been merged into.
-        var mergedInto: [UnitID: UnitID] = [:]
+        // For restorations: the unit each restored unit had last been merged into, and when.
+        var mergedInto: [UnitID: (into: UnitID, day: Day)] = [:]
         for scheduled in Corrections.effective(stored.map(\.scheduled)).events.sorted(by: ScheduledEvent.precedes) {
-            if case .merged(let unit, let into, _) = scheduled.event.action { mergedInto[unit] = into }
+            if case .merged(let unit, let into, _) = scheduled.event.action { mergedInto[unit] = (into, scheduled.day) }
         }
 
         for scheduled in events {
             let event = scheduled.event
             for origin in origins {
                 let before = holders[origin]!
-                let after = apply(event, to: before, forward: forward, namer: namer, store: store, mergedInto: mergedInto)
+                let after = apply(event, to: before, forward: forward, namer: namer, store: store, mergedInto: mergedInto,
+                                  windowStart: min(first, second))
                 if after != before {
                     let relation = after.flatMap(\.relations).last ?? "changed"
                     if before.map(\.unit) != after.map(\.unit) || relation != "changed" || after.flatMap(\.events) != before.flatMap(\.events) {
@@ -120,7 +121,8 @@ public struct Crosswalk: Sendable {
     }
 
     static func apply(
-        _ event: Event, to holders: [Holder], forward: Bool, namer: Namer, store: EventStore, mergedInto: [UnitID: UnitID]
+        _ event: Event, to holders: [Holder], forward: Bool, namer: Namer, store: EventStore,
+        mergedInto: [UnitID: (into: UnitID, day: Day)], windowStart: Day
     ) -> [Holder] {
         var result: [Holder] = []
         func note(_ h: Holder, _ relation: String?) -> Holder {
@@ -206,18 +208,19 @@ public struct Crosswalk: Sendable {
                     back.unit = unit
                     back.trail.removeAll { $0 == unit }
                     result.append(back)
-                } else if forward, let into = mergedInto[unit], h.unit == into, !holders.contains(where: { $0.trail.contains(unit) }) {
+                } else if forward, let merger = mergedInto[unit], merger.day <= windowStart, h.unit == merger.into,
+                          !holders.contains(where: { $0.trail.contains(unit) }) {
                     // The unit's land had been merged before the first day: part of this holder goes back to it.
                     result.append(h)
                     result.append(note(Holder(unit: unit, weight: nil, weightNote: "no weights for a restoration"), "restored"))
                 } else if !forward && h.unit == unit {
                     var before = note(h, "restored from")
-                    if let into = mergedInto[unit] {
+                    if let into = mergedInto[unit]?.into {
                         before.trail.append(unit)
                         before.unit = into
                     }
                     result.append(before)
-                } else if !forward, let into = mergedInto[unit], h.unit == into {
+                } else if !forward, let into = mergedInto[unit]?.into, h.unit == into {
                     var kept = h
                     kept.excluding.insert(unit)
                     result.append(kept)

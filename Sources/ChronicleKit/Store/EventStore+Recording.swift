@@ -116,16 +116,24 @@ extension EventStore {
             }
         }
 
-        // The events that corrections and retractions in this import name, as they stand before it.
+        // The events that corrections and retractions in this import name, as they stand before it,
+        // followed to the original event (a retraction may name a correction), with every
+        // correction and retraction of them.
         let targets = Set(fresh.compactMap(\.located.event.target))
         var related: [ScheduledEvent] = []
-        if !targets.isEmpty {
-            let list = Array(targets)
-            related = try Row.fetchAll(db, sql: """
+        var wanted = targets
+        var loaded = Set<String>()
+        while !wanted.isEmpty {
+            let list = Array(wanted)
+            loaded.formUnion(wanted)
+            let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count))) OR target IN (\(databaseQuestionMarks(count: list.count)))
                 ORDER BY position
                 """, arguments: StatementArguments(list + list)).map { try StoredEvent(row: $0).scheduled }
+            for event in rows where !related.contains(where: { $0.event.id == event.event.id }) { related.append(event) }
+            wanted = Set(rows.flatMap { [$0.event.target, $0.event.id].compactMap { $0 } }).subtracting(loaded)
         }
+        related.sort { $0.order < $1.order }
 
         let insert = try db.cachedStatement(sql: """
             INSERT INTO event (position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash)
