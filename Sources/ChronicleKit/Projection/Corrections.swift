@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Applies `corrected` and `retracted` events to the events they name, giving the
@@ -97,6 +98,25 @@ extension Event {
             }
             if !allowed.contains(key) {
                 throw CorrectionError(text: "a \(type) event has no field '\(key)'")
+            }
+        }
+        // Most corrections replace the date, the alternatives, the sources or the note: set those
+        // directly. Any other field goes through the event's YAML form, read back whole.
+        if Set(fields.keys).isSubset(of: ["date", "alternatives", "sources", "note"]) {
+            var corrected = self
+            do {
+                for (key, value) in fields {
+                    let data = try JSONEncoder().encode(value)
+                    switch key {
+                    case "date": corrected.date = try JSONDecoder().decode(EDTFDate.self, from: data)
+                    case "alternatives": corrected.alternatives = try JSONDecoder().decode([AlternativeDate].self, from: data)
+                    case "sources": corrected.sources = try JSONDecoder().decode([Source].self, from: data)
+                    default: corrected.note = value == .null ? nil : try JSONDecoder().decode(String.self, from: data)
+                    }
+                }
+                return corrected
+            } catch let error as DecodingError {
+                throw CorrectionError(text: "the corrected event is not valid (\(EventFileReader.decodingDiagnostic(error, node: Node(""), file: "", eventID: nil).message))")
             }
         }
         let yaml = try YAMLEncoder().encode(self)
