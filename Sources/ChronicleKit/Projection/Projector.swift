@@ -69,11 +69,6 @@ public struct Projector: Sendable {
         return result
     }
 
-    /// The states that hold on a day, after folding.
-    public var activeUnits: [UnitInterval] {
-        units.values.filter { !$0.isEnded }.map(\.interval).sorted { $0.unit < $1.unit }
-    }
-
     // MARK: - Applying one event
 
     private mutating func apply(_ scheduled: ScheduledEvent) {
