@@ -29,10 +29,7 @@ struct AsOf: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let store = try storeOptions.open()
-            if let level, try !store.schemes().contains(where: { $0.level(level) != nil }) {
-                let known = try store.schemes().flatMap { $0.levels.map(\.code) }
-                throw ChronicleError.usage("No scheme has the level '\(level)'. Levels: \(known.joined(separator: ", ")).")
-            }
+            try requireKnownLevels(level.map { [$0] } ?? [], in: store)
             let root = try under.map { try store.resolve($0, on: date) }
             let snapshot = try Snapshot.load(from: store, on: date, under: root, level: level)
             print(try snapshot.rendered(as: format, columns: try Columns(store: store)), terminator: "")

@@ -49,10 +49,7 @@ struct Chart: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let store = try storeOptions.open()
-            let known = Set(try store.schemes().flatMap { $0.levels.map(\.code) })
-            if let unknown = level.first(where: { !known.contains($0) }) {
-                throw ChronicleError.usage("No scheme has the level '\(unknown)'. Levels: \(known.sorted().joined(separator: ", ")).")
-            }
+            try requireKnownLevels(level, in: store)
             let first = Day(year: try from ?? store.firstDay()?.year ?? 1900, month: 1, day: 1)!
             let until = Day(year: (to ?? Day.today.year) + 1, month: 1, day: 1)!
             guard first < until else { throw ValidationError("--from is after --to.") }

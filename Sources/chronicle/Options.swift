@@ -56,6 +56,14 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// Refuses level codes that no recorded scheme defines, listing the ones it does.
+func requireKnownLevels(_ levels: [String], in store: EventStore) throws {
+    let known = try store.schemes().flatMap { $0.levels.map(\.code) }
+    if let unknown = levels.first(where: { !known.contains($0) }) {
+        throw ChronicleError.usage("No scheme has the level '\(unknown)'. Levels: \(known.joined(separator: ", ")).")
+    }
+}
+
 /// Parses a date argument (EDTF: 2004, 2004-06, 2004-06-01) to its first day.
 func parseDay(_ text: String) throws -> Day {
     try parseDate(text).earliest

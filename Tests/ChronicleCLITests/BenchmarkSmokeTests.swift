@@ -8,18 +8,11 @@ import Testing
         let bench = CLI.executable.deletingLastPathComponent().appendingPathComponent("chronicle-bench")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let process = Process()
-        process.executableURL = bench
-        process.arguments = ["--events", "10000", "--runs", "1", "--chronicle", CLI.executable.path, "--scratch", scratch.path]
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).md")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let table = try String(contentsOf: out, encoding: .utf8)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let run = try CLI.runProcess(bench, ["--events", "10000", "--runs", "1", "--chronicle", CLI.executable.path, "--scratch", scratch.path],
+                                     in: scratch)
+        #expect(run.status == 0)
+        let table = run.stdout
         for measure in [
             "append through the store API", "import from YAML files", "full projection rebuild", "catch-up after one appended event",
             "as-of, whole hierarchy", "as-of, one unit, in-process", "as-of, one unit, as a chronicle process", "store size on disk",

@@ -18,17 +18,11 @@ import Testing
     static func render(_ url: String, size: String, in folder: URL) throws -> Rendered {
         let chromium = try #require(chromium, "chromium is not installed: .ci/run installs it")
         func run(_ arguments: [String]) throws -> (String, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: chromium)
-            process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(folder.path)/.chromium"] + arguments + [url]
-            let out = folder.appendingPathComponent(".chromium-out"), err = folder.appendingPathComponent(".chromium-err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            try process.run()
-            process.waitUntilExit()
-            return (try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+            let output = try CLI.runProcess(
+                URL(fileURLWithPath: chromium),
+                ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(folder.path)/.chromium"] + arguments + [url],
+                in: folder)
+            return (output.stdout, output.stderr)
         }
         let (dom, log) = try run(["--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000", "--dump-dom"])
         let png = folder.appendingPathComponent("shot-\(UUID().uuidString).png")

@@ -43,15 +43,19 @@ struct CLI {
     }
 
     func run(arguments: [String], environment extra: [String: String] = [:]) throws -> Output {
+        try CLI.runProcess(CLI.executable, arguments, in: directory,
+                           environment: ["CHRONICLE_RECORDED_AT": "2027-01-15T08:00:00.000Z"].merging(extra) { _, new in new })
+    }
+
+    /// Runs a program to its end in a folder, with its output captured through files there.
+    static func runProcess(_ executable: URL, _ arguments: [String], in directory: URL, environment extra: [String: String] = [:]) throws -> Output {
         let process = Process()
-        process.executableURL = CLI.executable
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["CHRONICLE_RECORDED_AT"] = "2027-01-15T08:00:00.000Z"
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let out = directory.appendingPathComponent(".stdout"), err = directory.appendingPathComponent(".stderr")
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        let out = directory.appendingPathComponent(".stdout-\(UUID().uuidString)"), err = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
