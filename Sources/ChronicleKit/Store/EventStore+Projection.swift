@@ -118,12 +118,14 @@ extension EventStore {
     }
 
     static func interval(_ row: Row) throws -> UnitInterval {
-        let state: String = row["state"]
+        let text: String = row["state"]
+        let state: UnitState
+        if let fast = try? UnitState(storedJSON: text) { state = fast } else { state = try JSONDecoder().decode(UnitState.self, from: Data(text.utf8)) }
         return UnitInterval(
             unit: row["unit"],
             validFrom: Day(ordinal: row["validFrom"]),
             validTo: (row["validTo"] as Int?).map(Day.init(ordinal:)),
-            state: try JSONDecoder().decode(UnitState.self, from: Data(state.utf8)),
+            state: state,
             event: row["event"],
             endEvent: row["endEvent"])
     }

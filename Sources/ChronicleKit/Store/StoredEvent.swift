@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 /// An event as the store recorded it: its position, when, and from where.
 public struct StoredEvent: Hashable, Sendable {
@@ -18,11 +19,15 @@ public struct StoredEvent: Hashable, Sendable {
     init(row: Row) throws {
         position = row["position"]
         payload = row["payload"]
-        event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8))
+        do {
+            event = try Event(storedPayload: payload)
+        } catch {
+            event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8))
+        }
         if let file: String = row["file"] {
             location = SourceLocation(file: file, line: row["line"] ?? 1)
         }
-        recordedAt = Timestamp.parse(row["recordedAt"]) ?? Date(timeIntervalSince1970: 0)
+        recordedAt = Timestamp.parseCached(row["recordedAt"]) ?? Date(timeIntervalSince1970: 0)
     }
 }
 
@@ -39,6 +44,16 @@ enum Canonical {
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    }
+
+    /// The events of one import share their recorded time: the last one parsed is kept.
+    private static let lastParsed = Mutex<(text: String, date: Date?)>(("", nil))
+
+    static func parseCached(_ text: String) -> Date? {
+        if let hit = lastParsed.withLock({ $0.text == text ? $0.date : nil }) { return hit }
+        let date = parse(text)
+        lastParsed.withLock { $0 = (text, date) }
+        return date
     }
 
     public static func parse(_ text: String) -> Date? {

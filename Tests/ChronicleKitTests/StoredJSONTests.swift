@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import ChronicleKit
+
+/// The hand-written reader of the store's JSON must give exactly what the Codable path gives.
+@Suite struct StoredJSONTests {
+    static func allEvents() throws -> [Event] {
+        let folders = [try EventFolder.load(from: Fixtures.quezal), try EventFolder.load(from: Fixtures.northKorea),
+                       SyntheticHistory(eventCount: 3_000, seed: 7).folder]
+        return folders.flatMap { $0.events.map(\.event) }
+    }
+
+    @Test func payloadsReadBackAsTheCodablePathReadsThem() throws {
+        let events = try StoredJSONTests.allEvents()
+        #expect(Set(events.map(\.type)) == Set(Event.Action.types))
+        for event in events {
+            let payload = try Canonical.json(event)
+            let codable = try JSONDecoder().decode(Event.self, from: Data(payload.utf8))
+            let fast = try Event(storedPayload: payload)
+            #expect(fast == codable, "\(event.id)")
+            #expect(fast == event, "\(event.id)")
+        }
+    }
+
+    @Test func statesReadBackWhole() throws {
+        var projector = Projector(schemes: try EventFolder.load(from: Fixtures.northKorea).schemes)
+        let folder = try EventFolder.load(from: Fixtures.northKorea)
+        let events = Corrections.effective(folder.events.enumerated().map { ScheduledEvent(event: $1.event, location: nil, order: $0 + 1) }).events
+        let result = projector.fold(events)
+        #expect(result.intervals.count > 300)
+        for interval in result.intervals {
+            #expect(try UnitState(storedJSON: interval.state.canonicalJSON) == interval.state)
+        }
+    }
+
+    @Test func escapesAndNumbers() throws {
+        let value = try StoredJSON.parse(#"{"a":"x\"y\\z\/\n\u00e9\ud83d\ude00","b":[1,-2.5,1e3,true,false,null],"c":{}}"#)
+        #expect(value == .object([
+            "a": .string("x\"y\\z/\né😀"),
+            "b": .array([.number(1), .number(-2.5), .number(1000), .bool(true), .bool(false), .null]),
+            "c": .object([:]),
+        ]))
+        #expect(throws: StoredJSON.Malformed.self) { try StoredJSON.parse(#"{"a":"#) }
+        #expect(throws: StoredJSON.Malformed.self) { try StoredJSON.parse(#"{"a":1} x"#) }
+        #expect(throws: StoredJSON.Malformed.self) { try StoredJSON.parse(#"[1,]"#) }
+    }
+}
