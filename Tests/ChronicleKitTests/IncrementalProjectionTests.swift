@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import ChronicleKit
 
@@ -80,5 +81,55 @@ extension IncrementalProjectionTests {
         try reference.record(folder, at: Fixtures.recordedAt)
         #expect(try store.projectionDump() == reference.projectionDump())
         #expect(try store.verify().problems == [])
+    }
+}
+
+extension IncrementalProjectionTests {
+    /// A synthetic history with every kind (merges and splits that move children, restorations,
+    /// corrections), recorded in batches whose events arrive out of date order: each catch-up reads
+    /// only the units it meets, and the tables must still equal a rebuild's.
+    @Test(arguments: [11 as UInt64, 12])
+    func syntheticBatchesEqualARebuild(seed: UInt64) throws {
+        let history = SyntheticHistory(eventCount: 1_500, seed: seed)
+        var generator = SeededGenerator(state: seed)
+        let store = try EventStore.inMemory()
+        let all = history.folder
+        // The first fifth (the units' establishments come first), then batches in random order of date.
+        var first = all
+        first.events = Array(all.events.prefix(all.events.count / 5))
+        try store.record(first, at: Fixtures.recordedAt)
+        var start = first.events.count
+        var batches = 0
+        while start < all.events.count {
+            let end = min(all.events.count, start + Int.random(in: 1...200, using: &generator))
+            var batch = all
+            batch.schemes = []
+            batch.events = Array(all.events[start..<end])
+            try store.record(batch, at: Fixtures.recordedAt, complete: false)
+            start = end
+            batches += 1
+        }
+        #expect(batches > 5)
+        let reference = try EventStore.inMemory()
+        try reference.record(all, at: Fixtures.recordedAt)
+        let rows = try store.projectionDump()
+        #expect(rows.count > all.events.count)
+        #expect(rows == (try reference.projectionDump()))
+        #expect(try store.checkInvariants() == [])
+    }
+
+    /// `catchUp` folds what was recorded after the projection's position, as a rebuild would.
+    @Test func catchUpFoldsEventsRecordedWithoutProjecting() throws {
+        let history = SyntheticHistory(eventCount: 800, seed: 5)
+        let store = try EventStore.inMemory()
+        try store.record(history.folder, at: Fixtures.recordedAt)
+        let reference = try store.projectionDump()
+        // Pretend the projection never ran: empty tables at position 0.
+        try store.writer.write { db in
+            _ = try EventStore.project(db, from: nil, preloaded: [])
+            try db.execute(sql: "UPDATE projection SET position = 0")
+        }
+        try store.catchUp()
+        #expect(try store.projectionDump() == reference)
     }
 }

@@ -45,3 +45,21 @@ import Testing
         #expect(throws: StoredJSON.Malformed.self) { try StoredJSON.parse(#"[1,]"#) }
     }
 }
+
+/// The hash chain's hand-written row JSON must be byte for byte what `Canonical.json` writes,
+/// or stores recorded before it would no longer verify.
+@Suite struct HashRowTests {
+    @Test func handWrittenRowJSONMatchesTheEncoder() throws {
+        var awkward = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }
+        awkward += ["\"", "\\", "/", "\u{7F}", "é", "함흥", "😀", "\u{2028}", "a\"b\\c/d", ""]
+        for (index, text) in awkward.enumerated() {
+            for nulls in [false, true] {
+                let row = HashChain.Row(
+                    position: index + 1, id: "id\(text)", type: "changed", unit: nulls ? nil : "kp/\(text)", target: nulls ? nil : text,
+                    date: "2004?", earliest: -12_000 + index, latest: 12_345, payload: "{\"note\":\"\(text)\"}", sources: text,
+                    file: nulls ? nil : "kp/\(text).yaml", line: nulls ? nil : index, recordedAt: "2026-11-23T17:00:00.000Z")
+                #expect(row.canonicalJSON == (try Canonical.json(row)), "U+\(String(text.unicodeScalars.first?.value ?? 0, radix: 16))")
+            }
+        }
+    }
+}

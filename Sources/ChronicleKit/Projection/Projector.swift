@@ -3,19 +3,32 @@
 ///
 /// A projector starts either empty (a full rebuild) or from the states that held
 /// just before some day (an incremental catch-up), then applies the events from
-/// that day on in order of effective day and store order.
-public struct Projector: Sendable {
+/// that day on in order of effective day and store order. An incremental fold reads the
+/// units it needs from a ``ProjectionSource`` as it meets them, so that its cost follows
+/// the events it applies, not the size of the store.
+public struct Projector {
     /// A unit's latest interval as the fold goes.
     public struct Tracked: Hashable, Sendable {
         public var interval: UnitInterval
         /// The row this interval was loaded from, when it was (an incremental fold).
         public var rowID: Int64?
+        /// The loaded row ended on or after the first day folded, so its end is written again.
+        public var reopened: Bool
         public var isEnded: Bool { interval.validTo != nil }
 
-        public init(interval: UnitInterval, rowID: Int64? = nil) {
+        /// - Parameter reopened: The row ended on or after the fold's first day (its end is recomputed).
+        public init(interval: UnitInterval, rowID: Int64? = nil, reopened: Bool = true) {
             self.interval = interval
             self.rowID = rowID
+            self.reopened = reopened
         }
+    }
+
+    /// A projected unit's first state, for ``Result/names``: every (unit, key, name) the fold gave.
+    public struct Name: Hashable, Sendable {
+        public var unit: UnitID
+        public var key: String
+        public var name: String
     }
 
     /// What a fold produced.
@@ -26,20 +39,35 @@ public struct Projector: Sendable {
         public var reopened: [Int64: (validTo: Day?, endEvent: String?)] = [:]
         public var uncertainties: [Uncertainty] = []
         public var observations: [Observation] = []
+        /// Names that began with a new state (a name a unit already had under that key in its previous state is not repeated).
+        public var names: [Name] = []
         public var diagnostics: [Diagnostic] = []
     }
 
-    let schemes: [String: Scheme]
+    /// Per country: the scheme and the set of its name keys.
+    struct Rules {
+        var scheme: Scheme
+        var nameKeys: Set<String>
+    }
+
+    let schemes: [String: Rules]
     var units: [UnitID: Tracked]
     var children: [UnitID: Set<UnitID>] = [:]
+    /// Where units not yet met are read from (an incremental fold), and what was looked up there.
+    let source: (any ProjectionSource)?
+    var absent: Set<UnitID> = []
+    var childrenLoaded: Set<UnitID> = []
     var firstEstablished: [UnitID: ScheduledEvent] = [:]
     var result = Result()
 
     /// - Parameters:
     ///   - schemes: The classification schemes, by country id.
     ///   - initial: Every unit's latest interval before the first day to fold (empty for a rebuild).
-    public init(schemes: [Scheme], initial: [Tracked] = []) {
-        self.schemes = Dictionary(schemes.map { ($0.country, $0) }, uniquingKeysWith: { a, _ in a })
+    ///   - source: Where an incremental fold reads every other unit's latest interval and children.
+    public init(schemes: [Scheme], initial: [Tracked] = [], source: (any ProjectionSource)? = nil) {
+        self.schemes = Dictionary(schemes.map { ($0.country, Rules(scheme: $0, nameKeys: Set($0.nameKeys.map(\.key)))) },
+                                  uniquingKeysWith: { a, _ in a })
+        self.source = source
         units = Dictionary(initial.map { ($0.interval.unit, $0) }, uniquingKeysWith: { a, _ in a })
         for tracked in initial where !tracked.isEnded {
             if let parent = tracked.interval.state.parent { children[parent, default: []].insert(tracked.interval.unit) }
@@ -57,14 +85,16 @@ public struct Projector: Sendable {
             }
         }
         for scheduled in ordered { apply(scheduled) }
+        // Closed intervals were added in the fold's order; the open ones follow, by unit.
+        var open: [UnitInterval] = []
         for tracked in units.values where !tracked.isEnded {
             if let rowID = tracked.rowID {
-                result.reopened[rowID] = (tracked.interval.validTo, tracked.interval.endEvent)
+                if tracked.reopened { result.reopened[rowID] = (tracked.interval.validTo, tracked.interval.endEvent) }
             } else {
-                result.intervals.append(tracked.interval)
+                open.append(tracked.interval)
             }
         }
-        result.intervals.sort { ($0.unit, $0.validFrom) < ($1.unit, $1.validFrom) }
+        result.intervals += open.sorted { $0.unit < $1.unit }
         result.uncertainties.sort { ($0.unit, $0.from, $0.event) < ($1.unit, $1.from, $1.event) }
         return result
     }
@@ -86,7 +116,7 @@ public struct Projector: Sendable {
         }
         switch event.action {
         case .established(let e):
-            if let existing = units[e.unit] {
+            if let existing = lookup(e.unit) {
                 let how = existing.isEnded
                     ? "ended on \(existing.interval.validTo!) by event \(existing.interval.endEvent ?? "?"); to bring it back, write a restored event"
                     : "is already established (event \(firstEstablished[e.unit]?.event.id ?? existing.interval.event))"
@@ -136,7 +166,7 @@ public struct Projector: Sendable {
             end(unit, &context)
 
         case .restored(let unit, let change):
-            guard let existing = units[unit] else {
+            guard let existing = lookup(unit) else {
                 return report(scheduled, "event \(event.id) restores \(unit), which has never existed before \(day)")
             }
             guard existing.isEnded else {
@@ -205,8 +235,32 @@ public struct Projector: Sendable {
         report(context.scheduled, message)
     }
 
-    private func active(_ unit: UnitID, _ day: Day) -> Tracked? {
-        guard let tracked = units[unit], !tracked.isEnded else { return nil }
+    /// A unit's latest interval: met earlier in the fold, or read from the source.
+    private mutating func lookup(_ unit: UnitID) -> Tracked? {
+        if let tracked = units[unit] { return tracked }
+        guard let source, !absent.contains(unit) else { return nil }
+        guard let tracked = source.latest(unit) else {
+            absent.insert(unit)
+            return nil
+        }
+        units[unit] = tracked
+        return tracked
+    }
+
+    /// The active children of a unit, reading those the source knows of on first use.
+    private mutating func childrenOf(_ unit: UnitID) -> Set<UnitID> {
+        if let source, childrenLoaded.insert(unit).inserted {
+            for child in source.children(of: unit) {
+                if let tracked = lookup(child), !tracked.isEnded, tracked.interval.state.parent == unit {
+                    children[unit, default: []].insert(child)
+                }
+            }
+        }
+        return children[unit] ?? []
+    }
+
+    private mutating func active(_ unit: UnitID, _ day: Day) -> Tracked? {
+        guard let tracked = lookup(unit), !tracked.isEnded else { return nil }
         return tracked
     }
 
@@ -217,8 +271,8 @@ public struct Projector: Sendable {
         return nil
     }
 
-    private func absence(of unit: UnitID, on day: Day) -> String {
-        if let tracked = units[unit], tracked.isEnded {
+    private mutating func absence(of unit: UnitID, on day: Day) -> String {
+        if let tracked = lookup(unit), tracked.isEnded {
             return "which ended on \(tracked.interval.validTo!) (event \(tracked.interval.endEvent ?? "?"))"
         }
         if let first = firstEstablished[unit] {
@@ -230,25 +284,28 @@ public struct Projector: Sendable {
     /// Checks a new state against the scheme and the hierarchy.
     private mutating func check(_ state: UnitState, of unit: UnitID, _ context: inout Context) -> Bool {
         let id = context.event.id
-        let country = unit.split(separator: "/").first.map(String.init) ?? unit
-        guard let scheme = schemes[country] else {
+        let country = Projector.country(of: unit)
+        guard let rules = schemes[country] else {
             fail(&context, "event \(id) is about \(unit), but there is no scheme for country '\(country)' (Events/\(country)/scheme.yaml)")
             return false
         }
-        let known = Set(scheme.nameKeys.map(\.key))
-        for key in state.names.keys.sorted() where !known.contains(key) {
+        let scheme = rules.scheme
+        let known = rules.nameKeys
+        for key in (state.names.keys.allSatisfy(known.contains) ? [] : state.names.keys.sorted()) where !known.contains(key) {
             fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(country) scheme (\(known.sorted().joined(separator: ", ")))")
             return false
         }
-        for (key, name) in state.names.sorted(by: { $0.key < $1.key }) {
-            if let bad = name.unicodeScalars.first(where: Projector.isUnsafe) {
-                fail(&context, "event \(id) gives \(unit) a name under '\(key)' with the control or bidirectional-override character "
-                    + "U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); names may not contain such characters")
-                return false
-            }
-            if name.trimmingWhitespace().isEmpty {
-                fail(&context, "event \(id) gives \(unit) an empty name under '\(key)'")
-                return false
+        if !state.names.values.allSatisfy(Projector.isPlain) {
+            for (key, name) in state.names.sorted(by: { $0.key < $1.key }) {
+                if let bad = name.unicodeScalars.first(where: Projector.isUnsafe) {
+                    fail(&context, "event \(id) gives \(unit) a name under '\(key)' with the control or bidirectional-override character "
+                        + "U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); names may not contain such characters")
+                    return false
+                }
+                if name.trimmingWhitespace().isEmpty {
+                    fail(&context, "event \(id) gives \(unit) an empty name under '\(key)'")
+                    return false
+                }
             }
         }
         guard state.names[scheme.commonNameKey] != nil else {
@@ -279,16 +336,28 @@ public struct Projector: Sendable {
                 fail(&context, "event \(id) would make \(unit) its own ancestor (\(chain.joined(separator: " → ")))")
                 return false
             }
-            cursor = units[next]?.interval.state.parent
+            cursor = lookup(next)?.interval.state.parent
         }
         return true
     }
 
+    /// The country part of a unit id (`kp` of `kp/rason`).
+    static func country(of unit: UnitID) -> String {
+        unit.firstIndex(of: "/").map { String(unit[..<$0]) } ?? unit
+    }
+
+    /// `true` for a name that needs no closer look: no control or bidirectional character, and not
+    /// starting with white space (so not blank).
+    static func isPlain(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !first.properties.isWhitespace else { return false }
+        return !name.unicodeScalars.contains(where: isUnsafe)
+    }
+
     private mutating func checkChildren(of unit: UnitID, fit level: String, _ context: inout Context) -> Bool {
-        let country = unit.split(separator: "/").first.map(String.init) ?? unit
-        for child in (children[unit] ?? []).sorted() {
+        let country = Projector.country(of: unit)
+        for child in childrenOf(unit).sorted() {
             let childLevel = units[child]!.interval.state.level
-            if let rule = schemes[country]?.level(childLevel), !rule.under.contains(level) {
+            if let rule = schemes[country]?.scheme.level(childLevel), !rule.under.contains(level) {
                 fail(&context, "event \(context.event.id) makes \(unit) a \(level), but its child \(child) (\(childLevel)) may not sit under a \(level)")
                 return false
             }
@@ -298,7 +367,7 @@ public struct Projector: Sendable {
 
     /// Moves the active children of an ending unit to their new parents.
     private mutating func move(childrenOf unit: UnitID, default fallback: UnitID?, map: [UnitID: UnitID], _ context: inout Context) -> Bool {
-        let current = children[unit] ?? []
+        let current = childrenOf(unit)
         for key in map.keys.sorted() where !current.contains(key) {
             fail(&context, "event \(context.event.id) reassigns \(key), which is not a child of \(unit) on \(context.day)")
             return false
@@ -327,9 +396,13 @@ public struct Projector: Sendable {
     private mutating func open(_ unit: UnitID, _ state: UnitState, _ context: inout Context) {
         let day = context.day
         let id = context.event.id
-        if let previous = units[unit] {
+        let previous = lookup(unit)
+        if let previous {
             if !previous.isEnded { close(unit, on: day, by: id) }
             if let oldParent = previous.interval.state.parent { children[oldParent]?.remove(unit) }
+        }
+        for (key, name) in state.names where previous?.interval.state.names[key] != name {
+            result.names.append(Name(unit: unit, key: key, name: name))
         }
         units[unit] = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
         if let parent = state.parent { children[parent, default: []].insert(unit) }
@@ -373,6 +446,15 @@ public struct Projector: Sendable {
     private func describe(_ state: UnitState) -> String {
         "a \(state.level)" + (state.parent.map { " under \($0)" } ?? "")
     }
+}
+
+/// Where an incremental fold reads the units it has not met yet: the projected tables as
+/// they stood just before the fold's first day.
+public protocol ProjectionSource {
+    /// The unit's latest interval that began before the fold's first day, or `nil`.
+    func latest(_ unit: UnitID) -> Projector.Tracked?
+    /// The units whose interval holding on the day before the fold's first day has this parent.
+    func children(of unit: UnitID) -> [UnitID]
 }
 
 extension String {

@@ -7,7 +7,7 @@ extension EventStore {
     /// - Throws: ``DiagnosticsError`` when the recorded events break an invariant.
     public func rebuildProjection() throws {
         try writer.write { db in
-            let problems = try project(db, from: nil)
+            let problems = try EventStore.project(db, from: nil)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
     }
@@ -15,97 +15,185 @@ extension EventStore {
     /// Brings the projection up to the last recorded event, folding only from the
     /// first day the missing events touch.
     public func catchUp() throws {
-        try writer.write { db in
+        let changed = try writer.write { db -> Bool in
             let projected = try Int.fetchOne(db, sql: "SELECT position FROM projection") ?? 0
-            let stored = try storedEvents(db)
-            guard let head = stored.last?.position, head > projected else { return }
-            let before = Corrections.effective(stored.filter { $0.position <= projected }.map(\.scheduled)).events
-            let after = Corrections.effective(stored.map(\.scheduled)).events
-            let day = EventStore.firstAffectedDay(before: before, after: after)
-            let problems = try project(db, from: day ?? Day(ordinal: Int(Int32.max)))
+            let fresh = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE position > ? ORDER BY position", arguments: [projected])
+                .map { try StoredEvent(row: $0).scheduled }
+            guard !fresh.isEmpty else { return false }
+            let day = try EventStore.firstAffectedDay(db, fresh: fresh, recordedBefore: projected)
+            let problems = try EventStore.project(db, from: day ?? Day(ordinal: Int(Int32.max)), recordedAfter: projected)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
+            return true
         }
-        try checkpoint()
+        if changed { try checkpoint() }
+    }
+
+    /// The earliest day whose states new events can change: the day of each new event, and for a
+    /// correction or retraction, the days its target had before and has after it.
+    ///
+    /// - Parameters:
+    ///   - fresh: The new events, in store order.
+    ///   - recordedBefore: The last position recorded before them.
+    static func firstAffectedDay(_ db: Database, fresh: [ScheduledEvent], recordedBefore head: Int) throws -> Day? {
+        var first: Day?
+        for scheduled in fresh where scheduled.event.target == nil {
+            first = min(first ?? scheduled.day, scheduled.day)
+        }
+        let targets = Set(fresh.compactMap(\.event.target))
+        guard !targets.isEmpty else { return first }
+        // The chain of events the new corrections name, with every correction of them, as it
+        // stood before and as it stands after.
+        var related: [ScheduledEvent] = []
+        var seen = Set<String>()
+        var wanted = targets
+        var loaded = Set<String>()
+        while !wanted.isEmpty {
+            let list = Array(wanted)
+            loaded.formUnion(wanted)
+            var found: [ScheduledEvent] = []
+            for start in stride(from: 0, to: list.count, by: 400) {
+                let chunk = Array(list[start..<min(list.count, start + 400)])
+                found += try Row.fetchAll(db, sql: """
+                    SELECT * FROM event WHERE position <= ? AND (id IN (\(databaseQuestionMarks(count: chunk.count))) OR target IN (\(databaseQuestionMarks(count: chunk.count))))
+                    """, arguments: StatementArguments([head] + chunk + chunk)).map { try StoredEvent(row: $0).scheduled }
+            }
+            found += fresh.filter { wanted.contains($0.event.id) || $0.event.target.map(wanted.contains) == true }
+            for event in found where seen.insert(event.event.id).inserted { related.append(event) }
+            wanted = Set(found.flatMap { [$0.event.target, $0.event.id].compactMap { $0 } }).subtracting(loaded)
+        }
+        related.sort { $0.order < $1.order }
+        let before = Corrections.effective(related.filter { $0.order <= head }).events
+        let after = Corrections.effective(related).events
+        if let day = firstAffectedDay(before: before, after: after) { first = min(first ?? day, day) }
+        return first
     }
 
     /// Folds the events from a day on into the projected tables (from the start when `day` is `nil`).
     ///
-    /// Only the events that can matter are read back: those dated from the day on, every
-    /// correction and retraction, and the events they name.
+    /// An incremental fold reads back only the events that can matter: those whose day (as
+    /// recorded, or as corrected) is on or after `day`, the events recorded after `head`, and
+    /// the corrections and retractions of all of them. The units it meets are read as it meets them.
     ///
+    /// - Parameters:
+    ///   - head: The last position the projection had folded (for an incremental fold).
+    ///   - preloaded: Every recorded event, when the caller has them in memory (a first import).
     /// - Returns: Every invariant the events break; the caller rolls back when there are any.
-    func project(_ db: Database, from day: Day?, preloaded: [ScheduledEvent]? = nil) throws -> [Diagnostic] {
-        let rows: [Row]
-        if preloaded != nil {
-            rows = []
-        } else if let day {
-            rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM event WHERE earliest >= ? OR target IS NOT NULL
-                   OR id IN (SELECT target FROM event WHERE target IS NOT NULL)
-                ORDER BY position
-                """, arguments: [day.ordinal])
-        } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position")
+    static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: [ScheduledEvent]? = nil) throws -> [Diagnostic] {
+        guard let day else { return try rebuild(db, preloaded: preloaded) }
+        // The events to fold again, then the corrections of any of them and the events those name.
+        var loaded: [String: ScheduledEvent] = [:]
+        func add(_ rows: [Row]) throws -> [ScheduledEvent] {
+            var added: [ScheduledEvent] = []
+            for row in rows {
+                let id: String = row["id"]
+                guard loaded[id] == nil else { continue }
+                let scheduled = try StoredEvent(row: row).scheduled
+                loaded[id] = scheduled
+                added.append(scheduled)
+            }
+            return added
         }
-        let corrected = Corrections.effective(try preloaded ?? rows.map { try StoredEvent(row: $0).scheduled })
-        var initial: [Projector.Tracked] = []
-        if let day {
-            initial = try loadTracked(db, before: day)
-            try db.execute(sql: "DELETE FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
-            try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
-            try db.execute(sql: "DELETE FROM observation WHERE eventDay >= ?", arguments: [day.ordinal])
-        } else {
-            try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation")
+        var frontier = try add(try Row.fetchAll(db, sql: """
+            SELECT * FROM event WHERE earliest >= ? OR position > ? OR id IN (SELECT id FROM corrected_day WHERE day >= ?)
+            """, arguments: [day.ordinal, head, day.ordinal]))
+        while !frontier.isEmpty {
+            let ids = frontier.map(\.event.id)
+            let targets = frontier.compactMap(\.event.target).filter { loaded[$0] == nil }
+            var next: [ScheduledEvent] = []
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                next += try add(try Row.fetchAll(db, sql: "SELECT * FROM event WHERE target IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                                 arguments: StatementArguments(chunk)))
+            }
+            for start in stride(from: 0, to: targets.count, by: 500) {
+                let chunk = Array(targets[start..<min(targets.count, start + 500)])
+                next += try add(try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                                 arguments: StatementArguments(chunk)))
+            }
+            frontier = next
         }
-        var projector = Projector(schemes: try storedSchemes(db), initial: initial)
-        let pending = day.map { day in corrected.events.filter { $0.day >= day } } ?? corrected.events
-        let result = projector.fold(pending)
+        let all = loaded.values.sorted { $0.order < $1.order }
+        let corrected = Corrections.effective(all)
+
+        // Units whose states from the day on are dropped: their names are gathered again below.
+        let dropped = try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
+        try db.execute(sql: "DELETE FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
+        try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
+        try db.execute(sql: "DELETE FROM observation WHERE eventDay >= ?", arguments: [day.ordinal])
+        // States that held on the day before and were ended by an event folded again: open them.
+        let cut = try Row.fetchAll(db, sql: "SELECT * FROM unit_state WHERE validTo >= ? AND validFrom < ?", arguments: [day.ordinal, day.ordinal])
+            .map { row in
+                var interval = try EventStore.interval(row)
+                interval.validTo = nil
+                interval.endEvent = nil
+                return Projector.Tracked(interval: interval, rowID: row["id"])
+            }
+        let source = StoredStates(db: db, before: day)
+        var projector = Projector(schemes: try storedSchemes(db), initial: cut, source: source)
+        let result = projector.fold(corrected.events.filter { $0.day >= day })
+        if let error = source.error { throw error }
         let problems = corrected.diagnostics + result.diagnostics
         guard problems.isEmpty else { return problems }
         try write(result, db)
+
+        // Names of every unit whose states changed, gathered from all its states.
+        var touched = Set(dropped)
+        touched.formUnion(result.intervals.map(\.unit))
+        let statesOf = try db.cachedStatement(sql: "SELECT state FROM unit_state WHERE unit = ?")
+        let forget = try db.cachedStatement(sql: "DELETE FROM unit_name WHERE unit = ?")
+        var names: [Projector.Name] = []
+        for unit in touched.sorted() {
+            try forget.execute(arguments: [unit])
+            for text in try String.fetchAll(statesOf, arguments: [unit]) {
+                for (key, name) in try EventStore.state(fromJSON: text).names { names.append(.init(unit: unit, key: key, name: name)) }
+            }
+        }
+        try writeNames(names, db)
+        // The days of corrected events, as they now stand.
+        let correctedIDs = Set(all.compactMap(\.event.target))
+        let effectiveDays = Dictionary(corrected.events.map { ($0.event.id, $0.day) }, uniquingKeysWith: { a, _ in a })
+        let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET day = excluded.day")
+        let clearDay = try db.cachedStatement(sql: "DELETE FROM corrected_day WHERE id = ?")
+        for id in correctedIDs.sorted() {
+            if let day = effectiveDays[id] { try setDay.execute(arguments: [id, day.ordinal]) } else { try clearDay.execute(arguments: [id]) }
+        }
         try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
         return []
     }
 
-    /// Every unit's latest interval that began before a day; those still holding on it are reopened.
-    private func loadTracked(_ db: Database, before day: Day) throws -> [Projector.Tracked] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT id, unit, validFrom, validTo, state, event, endEvent, MAX(validFrom)
-            FROM unit_state WHERE validFrom < ? GROUP BY unit
-            """, arguments: [day.ordinal])
-        return try rows.map { row in
-            var interval = try EventStore.interval(row)
-            if let end = interval.validTo, end < day {
-                return Projector.Tracked(interval: interval)
-            }
-            interval.validTo = nil
-            interval.endEvent = nil
-            return Projector.Tracked(interval: interval, rowID: row["id"])
+    /// Folds every recorded event into empty projected tables.
+    private static func rebuild(_ db: Database, preloaded: [ScheduledEvent]?) throws -> [Diagnostic] {
+        let events = try preloaded ?? Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position").map { try StoredEvent(row: $0).scheduled }
+        let corrected = Corrections.effective(events)
+        try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
+        var projector = Projector(schemes: try storedSchemes(db))
+        let result = projector.fold(corrected.events)
+        let problems = corrected.diagnostics + result.diagnostics
+        guard problems.isEmpty else { return problems }
+        try write(result, db)
+        try writeNames(result.names, db)
+        let correctedIDs = Set(events.compactMap(\.event.target))
+        let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?)")
+        for scheduled in corrected.events where correctedIDs.contains(scheduled.event.id) {
+            try setDay.execute(arguments: [scheduled.event.id, scheduled.day.ordinal])
         }
+        try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
+        return []
     }
 
-    private func write(_ result: Projector.Result, _ db: Database) throws {
+    private static func write(_ result: Projector.Result, _ db: Database) throws {
         let reopen = try db.cachedStatement(sql: "UPDATE unit_state SET validTo = ?, endEvent = ? WHERE id = ?")
         for (rowID, end) in result.reopened.sorted(by: { $0.key < $1.key }) {
             try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, rowID])
         }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO unit_state (unit, validFrom, validTo, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        let name = try db.cachedStatement(sql: "INSERT INTO unit_name (state, unit, key, name, folded) VALUES (?, ?, ?, ?, ?)")
-        // A unit keeps most of its names from one state to the next: fold each text once.
-        var folded: [String: String] = [:]
         for interval in result.intervals {
             try insert.execute(arguments: [
-                interval.unit, interval.validFrom.ordinal, interval.validTo?.ordinal,
+                interval.unit, interval.validFrom.ordinal, interval.validTo?.ordinal, interval.state.parent,
                 interval.state.canonicalJSON, interval.event, interval.endEvent,
             ])
-            let rowID = db.lastInsertedRowID
-            for (key, text) in interval.state.names.sorted(by: { $0.key < $1.key }) {
-                let fold: String
-                if let known = folded[text] { fold = known } else { fold = NameFolding.fold(text); folded[text] = fold }
-                try name.execute(arguments: [rowID, interval.unit, key, text, fold])
-            }
         }
         let uncertain = try db.cachedStatement(sql: "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
         for u in result.uncertainties {
@@ -117,10 +205,24 @@ extension EventStore {
         }
     }
 
+    /// Every name a unit had under each key, folded for search; a name is kept once however many states carry it.
+    private static func writeNames(_ names: [Projector.Name], _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO unit_name (unit, key, name, folded) VALUES (?, ?, ?, ?)")
+        var folded: [String: String] = [:]
+        for name in names {
+            let fold: String
+            if let known = folded[name.name] { fold = known } else { fold = NameFolding.fold(name.name); folded[name.name] = fold }
+            try insert.execute(arguments: [name.unit, name.key, name.name, fold])
+        }
+    }
+
+    static func state(fromJSON text: String) throws -> UnitState {
+        if let fast = try? UnitState(storedJSON: text) { return fast }
+        return try JSONDecoder().decode(UnitState.self, from: Data(text.utf8))
+    }
+
     static func interval(_ row: Row) throws -> UnitInterval {
-        let text: String = row["state"]
-        let state: UnitState
-        if let fast = try? UnitState(storedJSON: text) { state = fast } else { state = try JSONDecoder().decode(UnitState.self, from: Data(text.utf8)) }
+        let state = try EventStore.state(fromJSON: row["state"])
         return UnitInterval(
             unit: row["unit"],
             validFrom: Day(ordinal: row["validFrom"]),
@@ -133,14 +235,12 @@ extension EventStore {
     /// The projected tables as plain rows, in a fixed order: for comparing two projections.
     public func projectionDump() throws(ChronicleError) -> [String] {
         try read { db in
-            let states = try Row.fetchAll(db, sql: "SELECT unit, validFrom, validTo, state, event, endEvent FROM unit_state ORDER BY unit, validFrom")
-            let names = try Row.fetchAll(db, sql: """
-                SELECT s.unit, s.validFrom, n.key, n.name, n.folded FROM unit_name n JOIN unit_state s ON s.id = n.state
-                ORDER BY s.unit, s.validFrom, n.key
-                """)
+            let states = try Row.fetchAll(db, sql: "SELECT unit, validFrom, validTo, parent, state, event, endEvent FROM unit_state ORDER BY unit, validFrom")
+            let names = try Row.fetchAll(db, sql: "SELECT unit, key, name, folded FROM unit_name ORDER BY unit, key, name")
+            let days = try Row.fetchAll(db, sql: "SELECT id, day FROM corrected_day ORDER BY id")
             let uncertain = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty ORDER BY unit, fromDay, event")
             let observed = try Row.fetchAll(db, sql: "SELECT * FROM observation ORDER BY unit, key, eventDay, event")
-            return (states + names + uncertain + observed).map(\.description)
+            return (states + names + uncertain + observed + days).map(\.description)
         }
     }
 }
@@ -151,5 +251,42 @@ public enum NameFolding {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             .precomposedStringWithCanonicalMapping
         return String(folded.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+}
+
+/// The projected tables as they stood before an incremental fold's first day, read one unit at a time.
+final class StoredStates: ProjectionSource {
+    let db: Database
+    let day: Day
+    /// The first database error met (the fold itself does not throw); the caller rethrows it.
+    var error: (any Error)?
+
+    init(db: Database, before day: Day) {
+        self.db = db
+        self.day = day
+    }
+
+    func latest(_ unit: UnitID) -> Projector.Tracked? {
+        do {
+            let statement = try db.cachedStatement(sql: "SELECT * FROM unit_state WHERE unit = ? AND validFrom < ? ORDER BY validFrom DESC LIMIT 1")
+            guard let row = try Row.fetchOne(statement, arguments: [unit, day.ordinal]) else { return nil }
+            let interval = try EventStore.interval(row)
+            return interval.validTo == nil ? Projector.Tracked(interval: interval, rowID: row["id"], reopened: false) : Projector.Tracked(interval: interval)
+        } catch {
+            self.error = self.error ?? error
+            return nil
+        }
+    }
+
+    func children(of unit: UnitID) -> [UnitID] {
+        do {
+            let statement = try db.cachedStatement(sql: """
+                SELECT unit FROM unit_state WHERE parent = ? AND validFrom < ? AND (validTo IS NULL OR validTo >= ?)
+                """)
+            return try String.fetchAll(statement, arguments: [unit, day.ordinal, day.ordinal])
+        } catch {
+            self.error = self.error ?? error
+            return []
+        }
     }
 }

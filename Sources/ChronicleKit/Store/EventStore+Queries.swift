@@ -178,32 +178,31 @@ extension EventStore {
         guard !folded.isEmpty else { return [] }
         return try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT n.unit, n.key, n.name, n.folded, s.validFrom, s.validTo FROM unit_name n JOIN unit_state s ON s.id = n.state
-                WHERE instr(n.folded, ?) > 0 ORDER BY n.unit, s.validFrom DESC
+                SELECT unit, key, name, folded FROM unit_name WHERE instr(folded, ?) > 0 ORDER BY unit, key, name
                 """, arguments: [folded])
+            // Each matching unit's names on the day (or now): a match among them is current, any other is former.
+            var namesThen: [UnitID: [String: String]?] = [:]
             var best: [UnitID: NameMatch] = [:]
-            var existsOnDay: [UnitID: Bool] = [:]
             for row in rows {
                 let unit: UnitID = row["unit"]
-                let from = Day(ordinal: row["validFrom"])
-                let to = (row["validTo"] as Int?).map(Day.init(ordinal:))
-                let current = day.map { d in from <= d && (to.map { d < $0 } ?? true) } ?? (to == nil)
-                let match = NameMatch(unit: unit, name: row["name"], key: row["key"], exact: (row["folded"] as String) == folded, former: !current)
-                if let day, existsOnDay[unit] == nil {
-                    existsOnDay[unit] = try state(of: unit, on: day, db) != nil
+                if namesThen[unit] == nil {
+                    let text = try day.map { d in try String.fetchOne(db, sql: """
+                        SELECT state FROM unit_state WHERE unit = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)
+                        """, arguments: [unit, d.ordinal, d.ordinal]) }
+                        ?? String.fetchOne(db, sql: "SELECT state FROM unit_state WHERE unit = ? AND validTo IS NULL", arguments: [unit])
+                    namesThen[unit] = .some(try text.map { try EventStore.state(fromJSON: $0).names })
                 }
+                let current = namesThen[unit]!
+                if day != nil && current == nil { continue }
+                let key: String = row["key"]
+                let name: String = row["name"]
+                let match = NameMatch(unit: unit, name: name, key: key, exact: (row["folded"] as String) == folded,
+                                      former: current?[key] != name)
                 if let existing = best[unit], EventStore.rank(existing) <= EventStore.rank(match) { continue }
                 best[unit] = match
             }
-            return best.values
-                .filter { day == nil || existsOnDay[$0.unit] == true }
-                .sorted { (EventStore.rank($0), $0.unit) < (EventStore.rank($1), $1.unit) }
+            return best.values.sorted { (EventStore.rank($0), $0.unit) < (EventStore.rank($1), $1.unit) }
         }
-    }
-
-    private func state(of unit: UnitID, on day: Day, _ db: Database) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT 1 FROM unit_state WHERE unit = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)",
-                         arguments: [unit, day.ordinal, day.ordinal])
     }
 
     private static func rank(_ match: NameMatch) -> Int { (match.exact ? 0 : 2) + (match.former ? 1 : 0) }

@@ -116,25 +116,6 @@ extension EventStore {
             }
         }
 
-        // The events that corrections and retractions in this import name, as they stand before it,
-        // followed to the original event (a retraction may name a correction), with every
-        // correction and retraction of them.
-        let targets = Set(fresh.compactMap(\.located.event.target))
-        var related: [ScheduledEvent] = []
-        var wanted = targets
-        var loaded = Set<String>()
-        while !wanted.isEmpty {
-            let list = Array(wanted)
-            loaded.formUnion(wanted)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count))) OR target IN (\(databaseQuestionMarks(count: list.count)))
-                ORDER BY position
-                """, arguments: StatementArguments(list + list)).map { try StoredEvent(row: $0).scheduled }
-            for event in rows where !related.contains(where: { $0.event.id == event.event.id }) { related.append(event) }
-            wanted = Set(rows.flatMap { [$0.event.target, $0.event.id].compactMap { $0 } }).subtracting(loaded)
-        }
-        related.sort { $0.order < $1.order }
-
         let insert = try db.cachedStatement(sql: """
             INSERT INTO event (position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -143,9 +124,10 @@ extension EventStore {
             .map { (position: $0["position"] as Int, hash: $0["hash"] as String) } ?? (position: 0, hash: HashChain.genesis)
         let startPosition = head.position
         let mention = try db.cachedStatement(sql: "INSERT INTO event_unit (position, unit) VALUES (?, ?)")
-        var firstDay: Day?
-        var afterRelated = related
-        var mentionsByID = Dictionary(related.map { ($0.event.id, $0.event.mentionedUnits) }, uniquingKeysWith: { a, _ in a })
+        var scheduled: [ScheduledEvent] = []
+        scheduled.reserveCapacity(fresh.count)
+        // A correction's units are those of the event it names (recorded before, or in this import).
+        var mentionsByID: [String: [UnitID]] = [:]
         for (located, payload) in fresh {
             let event = located.event
             let position = head.position + 1
@@ -154,7 +136,7 @@ extension EventStore {
                 date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
                 payload: payload, sources: try Canonical.json(event.sources),
                 file: located.location?.file, line: located.location?.line, recordedAt: stamp)
-            let hash = try HashChain.hash(of: row, after: head.hash)
+            let hash = HashChain.hash(of: row, after: head.hash)
             row.hash = hash
             try insert.execute(arguments: [
                 row.position, row.id, row.type, row.unit, row.target, row.date, row.earliest, row.latest,
@@ -162,32 +144,27 @@ extension EventStore {
             ])
             head = (position, hash)
             var units = event.mentionedUnits
-            mentionsByID[event.id] = units
             if let target = event.target {
-                units += mentionsByID[target] ?? []
-                afterRelated.append(ScheduledEvent(event: event, location: located.location, order: position))
-            } else {
-                firstDay = min(firstDay ?? event.date.earliest, event.date.earliest)
-                if targets.contains(event.id) {
-                    let scheduled = ScheduledEvent(event: event, location: located.location, order: position)
-                    afterRelated.append(scheduled)
-                }
+                units += try mentionsByID[target] ?? String.fetchAll(db, sql: """
+                    SELECT u.unit FROM event_unit u JOIN event e ON e.position = u.position WHERE e.id = ?
+                    """, arguments: [target])
             }
+            if !units.isEmpty { mentionsByID[event.id] = units }
             for unit in Set(units).sorted() { try mention.execute(arguments: [position, unit]) }
-        }
-        // Corrections and retractions move the first affected day to the earliest date their
-        // targets had before or have after.
-        if !targets.isEmpty, let day = EventStore.firstAffectedDay(
-            before: Corrections.effective(related).events, after: Corrections.effective(afterRelated).events) {
-            firstDay = min(firstDay ?? day, day)
+            scheduled.append(ScheduledEvent(event: event, location: located.location, order: position))
         }
 
         if !fresh.isEmpty || !changedSchemes.isEmpty {
-            // A store that held nothing folds the events it was just given, without reading them back.
-            let preloaded = recorded.isEmpty && startPosition == 0
-                ? fresh.enumerated().map { ScheduledEvent(event: $1.located.event, location: $1.located.location, order: $0 + 1) } : nil
-            let problems = try project(db, from: changedSchemes.isEmpty && preloaded == nil ? (firstDay ?? Day(ordinal: Int(Int32.max))) : nil,
-                                       preloaded: preloaded)
+            let problems: [Diagnostic]
+            if recorded.isEmpty && startPosition == 0 {
+                // A store that held nothing folds the events it was just given, without reading them back.
+                problems = try EventStore.project(db, from: nil, preloaded: scheduled)
+            } else if !changedSchemes.isEmpty {
+                problems = try EventStore.project(db, from: nil)
+            } else {
+                let day = try EventStore.firstAffectedDay(db, fresh: scheduled, recordedBefore: startPosition)
+                problems = try EventStore.project(db, from: day ?? Day(ordinal: Int(Int32.max)), recordedAfter: startPosition)
+            }
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
         return ImportReport(added: fresh.count, unchanged: unchanged, schemes: changedSchemes, position: head.position)
@@ -232,10 +209,10 @@ extension EventStore {
 
     /// The recorded schemes.
     public func schemes() throws(ChronicleError) -> [Scheme] {
-        try read { db in try storedSchemes(db) }
+        try read { db in try EventStore.storedSchemes(db) }
     }
 
-    func storedSchemes(_ db: Database) throws -> [Scheme] {
+    static func storedSchemes(_ db: Database) throws -> [Scheme] {
         try String.fetchAll(db, sql: "SELECT payload FROM scheme ORDER BY country")
             .map { try JSONDecoder().decode(Scheme.self, from: Data($0.utf8)) }
     }

@@ -167,6 +167,48 @@ public struct EventStore: Sendable {
         migrator.registerMigration("v2-meta") { db in
             try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         }
+        // Indexes that let a catch-up read only the events it needs; the projected states carry
+        // their parent for finding children; names are kept once per unit, key and name; and the
+        // days of corrected events are kept for finding the events a catch-up must fold again.
+        // The projected tables are derived, so they are made afresh and rebuilt (docs/decisions/0009).
+        migrator.registerMigration("v3-incremental") { db in
+            try db.execute(sql: """
+                CREATE INDEX event_by_earliest ON event(earliest);
+                CREATE INDEX event_by_target ON event(target) WHERE target IS NOT NULL;
+                DROP TABLE unit_name;
+                DROP TABLE unit_state;
+                CREATE TABLE unit_state (
+                    id INTEGER PRIMARY KEY,
+                    unit TEXT NOT NULL,
+                    validFrom INTEGER NOT NULL,
+                    validTo INTEGER,
+                    parent TEXT,
+                    state TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    endEvent TEXT
+                );
+                CREATE INDEX unit_state_by_unit ON unit_state(unit, validFrom);
+                CREATE INDEX unit_state_by_time ON unit_state(validFrom, validTo);
+                CREATE INDEX unit_state_by_end ON unit_state(validTo) WHERE validTo IS NOT NULL;
+                CREATE INDEX unit_state_by_parent ON unit_state(parent, validFrom) WHERE parent IS NOT NULL;
+                CREATE TABLE unit_name (
+                    unit TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    folded TEXT NOT NULL,
+                    PRIMARY KEY (unit, key, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE corrected_day (
+                    id TEXT PRIMARY KEY,
+                    day INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX corrected_day_by_day ON corrected_day(day);
+                """)
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 > 0 {
+                let problems = try EventStore.project(db, from: nil)
+                guard problems.isEmpty else { throw DiagnosticsError(problems) }
+            }
+        }
         return migrator
     }
 
