@@ -63,3 +63,30 @@ import Testing
         }
     }
 }
+
+/// The hand-written payload writer must be byte for byte what JSONEncoder writes.
+@Suite struct CanonicalWriterTests {
+    @Test func payloadsMatchTheEncoder() throws {
+        for event in try StoredJSONTests.allEvents() {
+            #expect(CanonicalWriter.event(event) == (try Canonical.json(event)), "\(event.id)")
+            #expect(CanonicalWriter.sources(event.sources) == (try Canonical.json(event.sources)), "\(event.id)")
+        }
+    }
+
+    @Test func numbersAndKeysMatchTheEncoder() throws {
+        var generator = SeededGenerator(state: 99)
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-7, 1e21, 123456789012345678, 0.1 + 0.2, 39.0392, 125.7625, 1e300, 5e-324]
+        for _ in 0..<2_000 {
+            let bits = UInt64.random(in: 0...UInt64.max, using: &generator)
+            let value = Double(bitPattern: bits)
+            if value.isFinite { values.append(value) }
+            values.append(Double(Int.random(in: -1_000_000...1_000_000, using: &generator)) / Double([1, 10, 100, 1000, 7].randomElement(using: &generator)!))
+        }
+        for value in values {
+            #expect(CanonicalWriter.number(value) == (try Canonical.json(value)), "\(value)")
+        }
+        let keys = ["sx/t10", "sx/t9", "sx/T1", "a-b", "a_b", "ab", "Ab", "é", "e", "z", "mr-ascii", "mr", "10", "9", ""]
+        let map = Dictionary(uniqueKeysWithValues: keys.map { ($0, "v") })
+        #expect(CanonicalWriter.object(map) == (try Canonical.json(map)))
+    }
+}

@@ -18,7 +18,7 @@ extension EventStore {
     public func states(on day: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM unit_state WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit
+                SELECT * FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit
                 """, arguments: [day.ordinal, day.ordinal]).map(EventStore.interval)
         }
     }
@@ -70,7 +70,7 @@ extension EventStore {
     public func intervals(overlapping from: Day, _ until: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM unit_state WHERE validFrom < ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit, validFrom
+                SELECT * FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom < ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit, validFrom
                 """, arguments: [until.ordinal, from.ordinal]).map(EventStore.interval)
         }
     }

@@ -77,9 +77,9 @@ extension EventStore {
         var inFolder = Set<String>()
         for located in folder.events {
             inFolder.insert(located.event.id)
-            let payload = try Canonical.json(located.event)
+            let payload = CanonicalWriter.event(located.event)
             if let previous = recorded[located.event.id] {
-                if previous.payload == payload {
+                if previous.payload == payload || (try? Event(storedPayload: previous.payload)) == located.event {
                     unchanged += 1
                 } else {
                     diagnostics.append(Diagnostic(
@@ -134,7 +134,7 @@ extension EventStore {
             var row = HashChain.Row(
                 position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
                 date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
-                payload: payload, sources: try Canonical.json(event.sources),
+                payload: payload, sources: CanonicalWriter.sources(event.sources),
                 file: located.location?.file, line: located.location?.line, recordedAt: stamp)
             let hash = HashChain.hash(of: row, after: head.hash)
             row.hash = hash
@@ -179,7 +179,7 @@ extension EventStore {
     /// How many events of a folder the store has not recorded (new, or recorded with other content).
     public func unrecorded(_ folder: EventFolder) throws(ChronicleError) -> Int {
         let stored = Dictionary(try events().map { ($0.event.id, $0.payload) }, uniquingKeysWith: { a, _ in a })
-        return folder.events.filter { located in stored[located.event.id] != (try? Canonical.json(located.event)) }.count
+        return folder.events.filter { located in stored[located.event.id] != CanonicalWriter.event(located.event) }.count
     }
 
     /// The earliest day on which two versions of the effective events differ.

@@ -143,7 +143,7 @@ extension EventStore {
             problems.append("a recorded event cannot be read back: \(error)")
         }
         for stored in events {
-            if (try? Canonical.json(stored.event)) != stored.payload {
+            if CanonicalWriter.event(stored.event) != stored.payload {
                 problems.append("the payload at position \(stored.position) (event \(stored.event.id)) is not in canonical form")
             }
         }
