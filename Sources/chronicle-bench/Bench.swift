@@ -26,7 +26,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Scratch folder.")
     var scratch: String = NSTemporaryDirectory() + "chronicle-bench"
 
+    @Option(help: ArgumentHelp("Only rebuild the projection of this existing store (for a profiler) and exit.", valueName: "store"))
+    var rebuildOnly: String?
+
     func run() throws {
+        if let rebuildOnly {
+            let store = try EventStore(path: rebuildOnly)
+            for _ in 0..<max(1, runs) {
+                print("rebuild: \(seconds(try time { try store.rebuildProjection() }))")
+            }
+            return
+        }
         let root = URL(fileURLWithPath: scratch).appendingPathComponent("\(events)")
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

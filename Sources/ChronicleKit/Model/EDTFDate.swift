@@ -33,6 +33,10 @@ public struct EDTFDate: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``EDTFError`` with a sentence saying what is wrong.
     public init(_ text: String) throws(EDTFError) {
+        if let plain = EDTFDate.plain(text) {
+            self = plain
+            return
+        }
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw EDTFError(text: text, reason: "the date is empty") }
         self.text = trimmed
@@ -56,6 +60,45 @@ public struct EDTFDate: Hashable, Sendable, CustomStringConvertible {
             let single = try EDTFDate.parseSingle(trimmed, whole: trimmed)
             (earliest, latest, qualifier) = (single.earliest, single.latest, single.qualifier)
         }
+    }
+
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with digits only, read without the general parser
+    /// (most dates are these; the store reads one per event on every rebuild).
+    private static func plain(_ text: String) -> EDTFDate? {
+        var digits: [Int] = []
+        var count = 0
+        for (offset, byte) in text.utf8.enumerated() {
+            count += 1
+            if offset == 4 || offset == 7 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), offset < 10 else { return nil }
+                digits.append(Int(byte - UInt8(ascii: "0")))
+            }
+        }
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+        let year = count >= 4 ? number(0..<4) : 0
+        switch count {
+        case 4:
+            return EDTFDate(text: text, earliest: Day(year: year, month: 1, day: 1)!, latest: Day(year: year + 1, month: 1, day: 1)!)
+        case 7:
+            let month = number(4..<6)
+            guard let start = Day(year: year, month: month, day: 1) else { return nil }
+            let end = month == 12 ? Day(year: year + 1, month: 1, day: 1)! : Day(year: year, month: month + 1, day: 1)!
+            return EDTFDate(text: text, earliest: start, latest: end)
+        case 10:
+            guard let day = Day(year: year, month: number(4..<6), day: number(6..<8)) else { return nil }
+            return EDTFDate(text: text, earliest: day, latest: day.adding(days: 1))
+        default:
+            return nil
+        }
+    }
+
+    private init(text: String, earliest: Day, latest: Day) {
+        self.text = text
+        self.earliest = earliest
+        self.latest = latest
+        qualifier = .none
     }
 
     /// A date of exactly one day, with no qualifier.
@@ -160,6 +203,7 @@ extension EDTFDate: Codable {
 
 extension StringProtocol {
     func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        guard let first, let last, first.isWhitespace || last.isWhitespace else { return String(self) }
+        return String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

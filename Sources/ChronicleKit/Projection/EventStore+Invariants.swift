@@ -12,7 +12,7 @@ extension EventStore {
     public func checkInvariants() throws(ChronicleError) -> [String] {
         let schemes = Dictionary(try schemes().map { ($0.country, $0) }, uniquingKeysWith: { a, _ in a })
         let all: [UnitInterval] = try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM unit_state ORDER BY unit, validFrom").map(EventStore.interval)
+            try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state ORDER BY unit, validFrom").map(EventStore.interval)
         }
         var problems: [String] = []
         for (unit, intervals) in Dictionary(grouping: all, by: \.unit).sorted(by: { $0.key < $1.key }) {

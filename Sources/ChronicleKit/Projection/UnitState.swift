@@ -50,6 +50,7 @@ extension UnitState {
 /// Minimal JSON writing for the hot paths: strings escaped as RFC 8259 requires.
 enum JSONText {
     static func string(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -17,7 +17,7 @@ extension EventStore {
     public func catchUp() throws {
         let changed = try writer.write { db -> Bool in
             let projected = try Int.fetchOne(db, sql: "SELECT position FROM projection") ?? 0
-            let fresh = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE position > ? ORDER BY position", arguments: [projected])
+            let fresh = try Row.fetchAll(db, sql: "SELECT \(StoredEvent.selection) FROM event WHERE position > ? ORDER BY position", arguments: [projected])
                 .map { try StoredEvent(row: $0).scheduled }
             guard !fresh.isEmpty else { return false }
             let day = try EventStore.firstAffectedDay(db, fresh: fresh, recordedBefore: projected)
@@ -54,7 +54,7 @@ extension EventStore {
             for start in stride(from: 0, to: list.count, by: 400) {
                 let chunk = Array(list[start..<min(list.count, start + 400)])
                 found += try Row.fetchAll(db, sql: """
-                    SELECT * FROM event WHERE position <= ? AND (id IN (\(databaseQuestionMarks(count: chunk.count))) OR target IN (\(databaseQuestionMarks(count: chunk.count))))
+                    SELECT \(StoredEvent.selection) FROM event WHERE position <= ? AND (id IN (\(databaseQuestionMarks(count: chunk.count))) OR target IN (\(databaseQuestionMarks(count: chunk.count))))
                     """, arguments: StatementArguments([head] + chunk + chunk)).map { try StoredEvent(row: $0).scheduled }
             }
             found += fresh.filter { wanted.contains($0.event.id) || $0.event.target.map(wanted.contains) == true }
@@ -85,7 +85,7 @@ extension EventStore {
         func add(_ rows: [Row]) throws -> [ScheduledEvent] {
             var added: [ScheduledEvent] = []
             for row in rows {
-                let id: String = row["id"]
+                let id: String = row[5]
                 guard loaded[id] == nil else { continue }
                 let scheduled = try StoredEvent(row: row).scheduled
                 loaded[id] = scheduled
@@ -94,7 +94,7 @@ extension EventStore {
             return added
         }
         var frontier = try add(try Row.fetchAll(db, sql: """
-            SELECT * FROM event WHERE earliest >= ? OR position > ? OR id IN (SELECT id FROM corrected_day WHERE day >= ?)
+            SELECT \(StoredEvent.selection) FROM event WHERE earliest >= ? OR position > ? OR id IN (SELECT id FROM corrected_day WHERE day >= ?)
             """, arguments: [day.ordinal, head, day.ordinal]))
         while !frontier.isEmpty {
             let ids = frontier.map(\.event.id)
@@ -102,12 +102,12 @@ extension EventStore {
             var next: [ScheduledEvent] = []
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(ids.count, start + 500)])
-                next += try add(try Row.fetchAll(db, sql: "SELECT * FROM event WHERE target IN (\(databaseQuestionMarks(count: chunk.count)))",
+                next += try add(try Row.fetchAll(db, sql: "SELECT \(StoredEvent.selection) FROM event WHERE target IN (\(databaseQuestionMarks(count: chunk.count)))",
                                                  arguments: StatementArguments(chunk)))
             }
             for start in stride(from: 0, to: targets.count, by: 500) {
                 let chunk = Array(targets[start..<min(targets.count, start + 500)])
-                next += try add(try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                next += try add(try Row.fetchAll(db, sql: "SELECT \(StoredEvent.selection) FROM event WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
                                                  arguments: StatementArguments(chunk)))
             }
             frontier = next
@@ -121,12 +121,12 @@ extension EventStore {
         try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
         try db.execute(sql: "DELETE FROM observation WHERE eventDay >= ?", arguments: [day.ordinal])
         // States that held on the day before and were ended by an event folded again: open them.
-        let cut = try Row.fetchAll(db, sql: "SELECT * FROM unit_state WHERE validTo >= ? AND validFrom < ?", arguments: [day.ordinal, day.ordinal])
+        let cut = try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE validTo >= ? AND validFrom < ?", arguments: [day.ordinal, day.ordinal])
             .map { row in
                 var interval = try EventStore.interval(row)
                 interval.validTo = nil
                 interval.endEvent = nil
-                return Projector.Tracked(interval: interval, rowID: row["id"])
+                return Projector.Tracked(interval: interval, rowID: row[0])
             }
         let source = StoredStates(db: db, before: day)
         var projector = Projector(schemes: try storedSchemes(db), initial: cut, source: source)
@@ -163,7 +163,14 @@ extension EventStore {
 
     /// Folds every recorded event into empty projected tables.
     private static func rebuild(_ db: Database, preloaded: [ScheduledEvent]?) throws -> [Diagnostic] {
-        let events = try preloaded ?? Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position").map { try StoredEvent(row: $0).scheduled }
+        var events: [ScheduledEvent]
+        if let preloaded {
+            events = preloaded
+        } else {
+            events = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selection) FROM event ORDER BY position")
+            while let row = try rows.next() { events.append(try StoredEvent(row: row).scheduled) }
+        }
         let corrected = Corrections.effective(events)
         try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
         var projector = Projector(schemes: try storedSchemes(db))
@@ -221,15 +228,19 @@ extension EventStore {
         return try JSONDecoder().decode(UnitState.self, from: Data(text.utf8))
     }
 
+    /// The columns ``interval(_:)`` reads, in its order: select these, not `*`.
+    static let stateSelection = "id, unit, validFrom, validTo, state, event, endEvent"
+
+    /// Reads a row of ``stateSelection`` (by index: looking columns up by name was a measurable cost).
     static func interval(_ row: Row) throws -> UnitInterval {
-        let state = try EventStore.state(fromJSON: row["state"])
+        let state = try EventStore.state(fromJSON: row[4])
         return UnitInterval(
-            unit: row["unit"],
-            validFrom: Day(ordinal: row["validFrom"]),
-            validTo: (row["validTo"] as Int?).map(Day.init(ordinal:)),
+            unit: row[1],
+            validFrom: Day(ordinal: row[2]),
+            validTo: (row[3] as Int?).map(Day.init(ordinal:)),
             state: state,
-            event: row["event"],
-            endEvent: row["endEvent"])
+            event: row[5],
+            endEvent: row[6])
     }
 
     /// The projected tables as plain rows, in a fixed order: for comparing two projections.
@@ -268,10 +279,10 @@ final class StoredStates: ProjectionSource {
 
     func latest(_ unit: UnitID) -> Projector.Tracked? {
         do {
-            let statement = try db.cachedStatement(sql: "SELECT * FROM unit_state WHERE unit = ? AND validFrom < ? ORDER BY validFrom DESC LIMIT 1")
+            let statement = try db.cachedStatement(sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE unit = ? AND validFrom < ? ORDER BY validFrom DESC LIMIT 1")
             guard let row = try Row.fetchOne(statement, arguments: [unit, day.ordinal]) else { return nil }
             let interval = try EventStore.interval(row)
-            return interval.validTo == nil ? Projector.Tracked(interval: interval, rowID: row["id"], reopened: false) : Projector.Tracked(interval: interval)
+            return interval.validTo == nil ? Projector.Tracked(interval: interval, rowID: row[0], reopened: false) : Projector.Tracked(interval: interval)
         } catch {
             self.error = self.error ?? error
             return nil

@@ -18,7 +18,7 @@ extension EventStore {
     public func states(on day: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit
+                SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit
                 """, arguments: [day.ordinal, day.ordinal]).map(EventStore.interval)
         }
     }
@@ -27,7 +27,7 @@ extension EventStore {
     public func state(of unit: UnitID, on day: Day) throws(ChronicleError) -> UnitInterval? {
         try read { db in
             try Row.fetchOne(db, sql: """
-                SELECT * FROM unit_state WHERE unit = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)
+                SELECT \(EventStore.stateSelection) FROM unit_state WHERE unit = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)
                 """, arguments: [unit, day.ordinal, day.ordinal]).map(EventStore.interval)
         }
     }
@@ -70,7 +70,7 @@ extension EventStore {
     public func intervals(overlapping from: Day, _ until: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom < ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit, validFrom
+                SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom < ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit, validFrom
                 """, arguments: [until.ordinal, from.ordinal]).map(EventStore.interval)
         }
     }
@@ -78,7 +78,7 @@ extension EventStore {
     /// Every interval of one unit, oldest first.
     public func intervals(of unit: UnitID) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM unit_state WHERE unit = ? ORDER BY validFrom", arguments: [unit])
+            try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE unit = ? ORDER BY validFrom", arguments: [unit])
                 .map(EventStore.interval)
         }
     }
@@ -115,7 +115,7 @@ extension EventStore {
     public func events(withIDs ids: some Sequence<String>) throws(ChronicleError) -> [String: StoredEvent] {
         let list = Array(Set(ids))
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count)))",
+            let rows = try Row.fetchAll(db, sql: "SELECT \(StoredEvent.selection) FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count)))",
                                         arguments: StatementArguments(list))
             return Dictionary(try rows.map { let e = try StoredEvent(row: $0); return (e.event.id, e) }, uniquingKeysWith: { a, _ in a })
         }
@@ -127,7 +127,7 @@ extension EventStore {
         guard !list.isEmpty else { return [:] }
         let stored = try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count))) OR target IN (\(databaseQuestionMarks(count: list.count)))
+                SELECT \(StoredEvent.selection) FROM event WHERE id IN (\(databaseQuestionMarks(count: list.count))) OR target IN (\(databaseQuestionMarks(count: list.count)))
                 ORDER BY position
                 """, arguments: StatementArguments(list + list)).map(StoredEvent.init(row:))
         }
@@ -144,7 +144,7 @@ extension EventStore {
                     UNION SELECT event FROM unit_state WHERE unit = ?
                     UNION SELECT endEvent FROM unit_state WHERE unit = ? AND endEvent IS NOT NULL
                 )
-                SELECT * FROM event WHERE id IN touching OR target IN touching ORDER BY position
+                SELECT \(StoredEvent.selection) FROM event WHERE id IN touching OR target IN touching ORDER BY position
                 """, arguments: [unit, unit, unit]).map(StoredEvent.init(row:))
         }
     }

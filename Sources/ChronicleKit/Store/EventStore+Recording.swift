@@ -196,7 +196,7 @@ extension EventStore {
     }
 
     func storedEvents(_ db: Database, upTo position: Int? = nil) throws -> [StoredEvent] {
-        try Row.fetchAll(db, sql: "SELECT * FROM event WHERE position <= ? ORDER BY position", arguments: [position ?? Int.max])
+        try Row.fetchAll(db, sql: "SELECT \(StoredEvent.selection) FROM event WHERE position <= ? ORDER BY position", arguments: [position ?? Int.max])
             .map(StoredEvent.init(row:))
     }
 

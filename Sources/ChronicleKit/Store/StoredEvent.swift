@@ -16,18 +16,22 @@ public struct StoredEvent: Hashable, Sendable {
 
     var scheduled: ScheduledEvent { ScheduledEvent(event: event, location: location, order: position) }
 
+    /// The columns `init(row:)` reads, in its order: select these, not `*`.
+    static let selection = "position, payload, file, line, recordedAt, id"
+
+    /// Reads a row of ``selection`` (by index: looking columns up by name was a measurable cost).
     init(row: Row) throws {
-        position = row["position"]
-        payload = row["payload"]
+        position = row[0]
+        payload = row[1]
         do {
             event = try Event(storedPayload: payload)
         } catch {
             event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8))
         }
-        if let file: String = row["file"] {
-            location = SourceLocation(file: file, line: row["line"] ?? 1)
+        if let file: String = row[2] {
+            location = SourceLocation(file: file, line: row[3] ?? 1)
         }
-        recordedAt = Timestamp.parseCached(row["recordedAt"]) ?? Date(timeIntervalSince1970: 0)
+        recordedAt = Timestamp.parseCached(row[4]) ?? Date(timeIntervalSince1970: 0)
     }
 }
 
