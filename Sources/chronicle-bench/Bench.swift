@@ -35,6 +35,12 @@ struct Bench: ParsableCommand {
             for _ in 0..<max(1, runs) {
                 print("rebuild: \(seconds(try time { try store.rebuildProjection() }))")
             }
+            var stored: [StoredEvent] = []
+            print("read and decode: \(seconds(try time { stored = try store.events() }))")
+            var effective: [ScheduledEvent] = []
+            print("corrections: \(seconds(time { effective = Corrections.effective(stored.map { ScheduledEvent(event: $0.event, location: $0.location, order: $0.position) }).events }))")
+            let schemes = try store.schemes()
+            print("fold: \(seconds(time { var projector = Projector(schemes: schemes); _ = projector.fold(effective) }))")
             return
         }
         let root = URL(fileURLWithPath: scratch).appendingPathComponent("\(events)")

@@ -90,3 +90,17 @@ import Testing
         #expect(CanonicalWriter.object(map) == (try Canonical.json(map)))
     }
 }
+
+@Suite struct NameFoldingTests {
+    /// The ASCII shortcut folds as Foundation's folding does.
+    @Test func asciiShortcutAgreesWithTheGeneralFolding() {
+        var generator = SeededGenerator(state: 3)
+        var samples = ["Rason", "Rajin-Sonbong", "P'yŏngyang", "Hamheung", "KAE SONG", "O'Neill 12", "a_b.c", "\t~!@#$%^&*()"]
+        for _ in 0..<2_000 {
+            samples.append(String(decoding: (0..<Int.random(in: 0...12, using: &generator)).map { _ in UInt8.random(in: 0...127, using: &generator) }, as: UTF8.self))
+        }
+        for text in samples where text.utf8.allSatisfy({ $0 < 0x80 }) {
+            #expect(NameFolding.fold(text) == NameFolding.general(text), "\(text.debugDescription)")
+        }
+    }
+}

@@ -104,6 +104,20 @@ extension Event {
         // directly. Any other field goes through the event's YAML form, read back whole.
         if Set(fields.keys).isSubset(of: ["date", "alternatives", "sources", "note"]) {
             var corrected = self
+            // Read the values as the store reads its payloads; anything they do not take goes the long way, for its message.
+            do throws(StoredJSON.Malformed) {
+                for (key, value) in fields {
+                    switch key {
+                    case "date": corrected.date = try EDTFDate(stored: value)
+                    case "alternatives": corrected.alternatives = try value.array("alternatives").map { v throws(StoredJSON.Malformed) in try AlternativeDate(stored: v) }
+                    case "sources": corrected.sources = try value.array("sources").map { v throws(StoredJSON.Malformed) in try Source(stored: v) }
+                    default: corrected.note = value == .null ? nil : try value.string("note")
+                    }
+                }
+                return corrected
+            } catch {
+                corrected = self
+            }
             do {
                 for (key, value) in fields {
                     let data = try JSONEncoder().encode(value)

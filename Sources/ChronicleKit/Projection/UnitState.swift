@@ -73,7 +73,14 @@ enum JSONText {
     }
 
     static func object(_ values: [String: String]) -> String {
-        "{" + values.sorted { $0.key < $1.key }.map { string($0.key) + ":" + string($0.value) }.joined(separator: ",") + "}"
+        var out = "{"
+        for (index, key) in values.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            out += string(key)
+            out += ":"
+            out += string(values[key]!)
+        }
+        return out + "}"
     }
 
     static func number(_ value: Double) -> String {

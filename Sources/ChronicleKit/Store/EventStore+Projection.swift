@@ -259,6 +259,21 @@ extension EventStore {
 /// Folds names for lookup: case, diacritics, width, apostrophes, hyphens and spaces do not count.
 public enum NameFolding {
     public static func fold(_ text: String) -> String {
+        // ASCII letters and digits need only lower-casing: most names, and much faster than Foundation's folding.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: text.utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+                default: nil
+                }
+            }, as: UTF8.self)
+        }
+        return general(text)
+    }
+
+    /// Any text, through Foundation's folding.
+    static func general(_ text: String) -> String {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             .precomposedStringWithCanonicalMapping
         return String(folded.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))

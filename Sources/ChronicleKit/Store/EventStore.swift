@@ -25,6 +25,9 @@ public struct EventStore: Sendable {
         // log is empty, which would change the store file on every run (docs/decisions).
         config.prepareDatabase { db in
             if !readOnly { try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
+            // A page cache of up to 256 MiB (SQLite's default is 2 MiB): a large import or rebuild
+            // writes to several indexes in no common order, and a small cache spills them to disk.
+            try db.execute(sql: "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY")
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {

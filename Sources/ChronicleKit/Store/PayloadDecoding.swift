@@ -185,27 +185,27 @@ enum StoredJSON {
 // MARK: - Mapping parsed JSON to the model
 
 extension JSONValue {
-    fileprivate func object(_ what: String) throws(StoredJSON.Malformed) -> [String: JSONValue] {
+    func object(_ what: String) throws(StoredJSON.Malformed) -> [String: JSONValue] {
         guard case .object(let value) = self else { throw StoredJSON.Malformed(description: "\(what) is not an object") }
         return value
     }
 
-    fileprivate func string(_ what: String) throws(StoredJSON.Malformed) -> String {
+    func string(_ what: String) throws(StoredJSON.Malformed) -> String {
         guard case .string(let value) = self else { throw StoredJSON.Malformed(description: "\(what) is not a string") }
         return value
     }
 
-    fileprivate func number(_ what: String) throws(StoredJSON.Malformed) -> Double {
+    func number(_ what: String) throws(StoredJSON.Malformed) -> Double {
         guard case .number(let value) = self else { throw StoredJSON.Malformed(description: "\(what) is not a number") }
         return value
     }
 
-    fileprivate func array(_ what: String) throws(StoredJSON.Malformed) -> [JSONValue] {
+    func array(_ what: String) throws(StoredJSON.Malformed) -> [JSONValue] {
         guard case .array(let value) = self else { throw StoredJSON.Malformed(description: "\(what) is not an array") }
         return value
     }
 
-    fileprivate func strings(_ what: String) throws(StoredJSON.Malformed) -> [String: String] {
+    func strings(_ what: String) throws(StoredJSON.Malformed) -> [String: String] {
         var out: [String: String] = [:]
         for (key, value) in try object(what) { out[key] = try value.string(what) }
         return out
@@ -213,19 +213,19 @@ extension JSONValue {
 }
 
 extension Dictionary where Key == String, Value == JSONValue {
-    fileprivate func required(_ key: String) throws(StoredJSON.Malformed) -> JSONValue {
+    func required(_ key: String) throws(StoredJSON.Malformed) -> JSONValue {
         guard let value = self[key] else { throw StoredJSON.Malformed(description: "'\(key)' is missing") }
         return value
     }
 
-    fileprivate func optionalString(_ key: String) throws(StoredJSON.Malformed) -> String? {
+    func optionalString(_ key: String) throws(StoredJSON.Malformed) -> String? {
         guard let value = self[key], value != .null else { return nil }
         return try value.string(key)
     }
 }
 
 extension Source {
-    fileprivate init(stored value: JSONValue) throws(StoredJSON.Malformed) {
+    init(stored value: JSONValue) throws(StoredJSON.Malformed) {
         let o = try value.object("a source")
         self.init(seed: try o.optionalString("seed"), title: try o.optionalString("title"),
                   url: try o.optionalString("url"), note: try o.optionalString("note"))
@@ -233,14 +233,14 @@ extension Source {
 }
 
 extension Coordinate {
-    fileprivate init(stored value: JSONValue) throws(StoredJSON.Malformed) {
+    init(stored value: JSONValue) throws(StoredJSON.Malformed) {
         let o = try value.object("a coordinate")
         self.init(lat: try o.required("lat").number("lat"), lon: try o.required("lon").number("lon"))
     }
 }
 
 extension EDTFDate {
-    fileprivate init(stored value: JSONValue) throws(StoredJSON.Malformed) {
+    init(stored value: JSONValue) throws(StoredJSON.Malformed) {
         let text = try value.string("a date")
         do {
             try self.init(text)
@@ -250,8 +250,17 @@ extension EDTFDate {
     }
 }
 
+extension Event.AlternativeDate {
+    init(stored value: JSONValue) throws(StoredJSON.Malformed) {
+        let a = try value.object("an alternative")
+        self.init(date: try EDTFDate(stored: try a.required("date")),
+                  sources: try (a["sources"]?.array("sources") ?? []).map { s throws(StoredJSON.Malformed) in try Source(stored: s) },
+                  note: try a.optionalString("note"))
+    }
+}
+
 extension Event.Change {
-    fileprivate init(stored value: JSONValue) throws(StoredJSON.Malformed) {
+    init(stored value: JSONValue) throws(StoredJSON.Malformed) {
         let o = try value.object("'to'")
         var codes: [String: String?]?
         if let raw = o["codes"], raw != .null {
@@ -315,12 +324,7 @@ extension Event {
         self.init(
             id: try o.required("id").string("id"),
             date: try EDTFDate(stored: try o.required("date")),
-            alternatives: try (o["alternatives"]?.array("alternatives") ?? []).map { v throws(StoredJSON.Malformed) in
-                let a = try v.object("an alternative")
-                return AlternativeDate(date: try EDTFDate(stored: try a.required("date")),
-                                       sources: try (a["sources"]?.array("sources") ?? []).map { s throws(StoredJSON.Malformed) in try Source(stored: s) },
-                                       note: try a.optionalString("note"))
-            },
+            alternatives: try (o["alternatives"]?.array("alternatives") ?? []).map { v throws(StoredJSON.Malformed) in try AlternativeDate(stored: v) },
             sources: try (o["sources"]?.array("sources") ?? []).map { s throws(StoredJSON.Malformed) in try Source(stored: s) },
             note: try o.optionalString("note"),
             from: expectation,
