@@ -29,7 +29,38 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Only rebuild the projection of this existing store (for a profiler) and exit.", valueName: "store"))
     var rebuildOnly: String?
 
+    @Option(help: ArgumentHelp("Only append one event at a time to this existing store, --runs times (for a profiler), and exit.", valueName: "store"))
+    var catchUpOnly: String?
+
+    @Option(help: ArgumentHelp("Only load the whole hierarchy of this existing store on 1960-06-01, --runs times (for a profiler), and exit.", valueName: "store"))
+    var asofOnly: String?
+
     func run() throws {
+        if let asofOnly {
+            let store = try EventStore(path: asofOnly)
+            var times: [Double] = []
+            var units = 0
+            for _ in 0..<max(1, runs) {
+                times.append(try time { units = try Snapshot.load(from: store, on: Day(year: 1960, month: 6, day: 1)!).units.count })
+            }
+            print("as-of of \(units) units, median: \(milliseconds(times.sorted()[times.count / 2]))")
+            times = []
+            for _ in 0..<max(1, runs) { times.append(try time { _ = try store.states(on: Day(year: 1960, month: 6, day: 1)!) }) }
+            print("of which reading the states, median: \(milliseconds(times.sorted()[times.count / 2]))")
+            return
+        }
+        if let catchUpOnly {
+            let store = try EventStore(path: catchUpOnly)
+            var times: [Double] = []
+            for run in 0..<max(1, runs) {
+                let event = Event(id: "profile-extra-\(UUID().uuidString)", date: EDTFDate(day: Day(year: 2030, month: 1, day: 1)!.adding(days: run)),
+                                  sources: [Source(title: "Bench")],
+                                  action: .changed(unit: "sx/r0", to: .init(names: ["en": "Region zero \(UUID().uuidString)"])))
+                times.append(try time { try store.record(EventFolder(schemes: [], events: [LocatedEvent(event: event, location: nil)]), complete: false) })
+            }
+            print("catch-up median: \(milliseconds(times.sorted()[times.count / 2]))")
+            return
+        }
         if let rebuildOnly {
             let store = try EventStore(path: rebuildOnly)
             for _ in 0..<max(1, runs) {
@@ -67,11 +98,19 @@ struct Bench: ParsableCommand {
         // Import from YAML files.
         let eventsDir = root.appendingPathComponent("Events")
         try history.write(to: eventsDir)
+        // As users import: a `chronicle import` process, whose peak memory is Chronicle's own.
+        var importRSS: [Int] = []
         let importTime = try median(runs) { run in
             let store = root.appendingPathComponent("yaml-\(run).sqlite").path
+            if FileManager.default.isExecutableFile(atPath: chronicle) {
+                return try time { importRSS.append(try shell(chronicle, ["import", "--events", eventsDir.path, "--store", store, "--rebuild"])) }
+            }
             return try time { _ = try Workspace(events: eventsDir.path, store: store).sync(rebuild: true) }
         }
         report("import from YAML files", "\(Int(Double(n) / importTime)) events/s (\(seconds(importTime)))")
+        if !importRSS.isEmpty {
+            report("peak RSS of the `chronicle import` process", String(format: "%.0f MB", Double(importRSS.sorted()[importRSS.count / 2]) / 1024))
+        }
 
         let store = try EventStore(path: storePath)
         let rebuild = try median(runs) { _ in try time { try store.rebuildProjection() } }
@@ -102,8 +141,10 @@ struct Bench: ParsableCommand {
         report("as-of, one unit, in-process", milliseconds(one))
 
         if FileManager.default.isExecutableFile(atPath: chronicle) {
-            let wholeProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
+            var asofRSS = 0
+            let wholeProcess = try median(max(runs, 5)) { _ in try time { asofRSS = try shell(chronicle, ["asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, whole hierarchy, as a chronicle process", milliseconds(wholeProcess))
+            report("peak RSS of that `chronicle asof` process", String(format: "%.0f MB", Double(asofRSS) / 1024))
             let oneProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["show", "sx/t7", "--asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, one unit, as a chronicle process", milliseconds(oneProcess))
         }
@@ -169,7 +210,9 @@ struct Bench: ParsableCommand {
 
     /// Runs a program and waits for it with posix_spawn and waitpid (Foundation's Process polls
     /// in 50 ms steps on Linux, which would swamp the times measured).
-    func shell(_ executable: String, _ arguments: [String], output: String? = nil) throws {
+    /// - Returns: The child's peak resident set size in KiB.
+    @discardableResult
+    func shell(_ executable: String, _ arguments: [String], output: String? = nil) throws -> Int {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -182,7 +225,9 @@ struct Bench: ParsableCommand {
             throw ValidationError("cannot start \(executable)")
         }
         var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
         guard status == 0 else { throw ValidationError("\(executable) \(arguments.first ?? "") failed with status \(status)") }
+        return usage.ru_maxrss
     }
 }

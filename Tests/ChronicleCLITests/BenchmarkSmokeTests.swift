@@ -16,7 +16,7 @@ import Testing
         for measure in [
             "append through the store API", "import from YAML files", "full projection rebuild", "catch-up after one appended event",
             "as-of, whole hierarchy", "as-of, one unit, in-process", "as-of, one unit, as a chronicle process", "store size on disk",
-            "peak RSS",
+            "peak RSS of the benchmark process", "peak RSS of the `chronicle import` process",
         ] {
             #expect(table.contains("| \(measure)"), "the table reports \(measure)")
         }

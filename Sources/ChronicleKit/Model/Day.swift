@@ -56,7 +56,13 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = civil
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        guard (0...9999).contains(y) else { return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))" }
+        let zero = UInt8(ascii: "0")
+        let bytes: [UInt8] = [
+            zero + UInt8(y / 1000), zero + UInt8(y / 100 % 10), zero + UInt8(y / 10 % 10), zero + UInt8(y % 10), UInt8(ascii: "-"),
+            zero + UInt8(m / 10), zero + UInt8(m % 10), UInt8(ascii: "-"), zero + UInt8(d / 10), zero + UInt8(d % 10),
+        ]
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func adding(days: Int) -> Day { Day(ordinal: ordinal + days) }

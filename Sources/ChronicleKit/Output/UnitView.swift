@@ -100,7 +100,11 @@ public struct Namer {
     }
 
     func scheme(of unit: UnitID) -> Scheme? {
-        schemes[unit.split(separator: "/").first.map(String.init) ?? unit]
+        // Most stores hold one country: no need to cut the id.
+        if schemes.count == 1, let only = schemes.first, unit.hasPrefix(only.key), unit.utf8.dropFirst(only.key.utf8.count).first == UInt8(ascii: "/") {
+            return only.value
+        }
+        return schemes[Projector.country(of: unit)]
     }
 
     /// The common name of a state.
@@ -113,7 +117,7 @@ public struct Namer {
     public func localName(of unit: UnitID, _ state: UnitState) -> String? {
         let keys = scheme(of: unit)?.nameKeys.map(\.key) ?? state.names.keys.sorted()
         return keys.lazy.compactMap { state.names[$0] }.first { name in
-            name.unicodeScalars.contains { $0.properties.isAlphabetic && !($0.value < 0x0250 || (0x1E00...0x1EFF).contains($0.value)) }
+            name.unicodeScalars.contains { !($0.value < 0x0250 || (0x1E00...0x1EFF).contains($0.value)) && $0.properties.isAlphabetic }
         }
     }
 
@@ -128,13 +132,13 @@ public struct Namer {
         let few = intervals.count <= 64 ? intervals.map(\.unit) : nil
         let uncertain = try store.uncertainties(on: day, units: few)
         let observed = try store.observations(on: day, units: few)
-        let byUnit = Dictionary(intervals.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
-        var missingParents = Set(intervals.compactMap(\.state.parent)).subtracting(byUnit.keys)
-        var parents = byUnit
-        for parent in missingParents.sorted() {
-            if let state = try store.state(of: parent, on: day) { parents[parent] = state }
+        // Each parent's common name: from the intervals given, or read for parents outside them.
+        var parentNames: [UnitID: String] = [:]
+        let wanted = Set(intervals.compactMap(\.state.parent))
+        for interval in intervals where wanted.contains(interval.unit) { parentNames[interval.unit] = name(of: interval.unit, interval.state) }
+        for parent in wanted.subtracting(parentNames.keys).sorted() {
+            if let state = try store.state(of: parent, on: day) { parentNames[parent] = name(of: parent, state.state) }
         }
-        missingParents.removeAll()
         let eventIDs = uncertain.values.flatMap { $0.map(\.event) }
         let events = try store.effectiveEvents(withIDs: eventIDs)
         return intervals.map { interval in
@@ -146,7 +150,7 @@ public struct Namer {
                 id: interval.unit, name: name(of: interval.unit, interval.state), names: interval.state.names,
                 level: interval.state.level, levelName: levelName(interval.state.level, of: interval.unit),
                 parent: interval.state.parent,
-                parentName: interval.state.parent.flatMap { p in parents[p].map { name(of: p, $0.state) } },
+                parentName: interval.state.parent.flatMap { parentNames[$0] },
                 codes: interval.state.codes, coordinate: interval.state.coordinate,
                 validFrom: interval.validFrom.description, validTo: interval.validTo?.description,
                 event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons,

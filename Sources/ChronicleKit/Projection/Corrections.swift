@@ -30,7 +30,7 @@ public enum Corrections {
             }
         }
         // Second pass: apply every correction that is not itself retracted.
-        var current = events
+        var replaced: [String: Event] = [:]
         for scheduled in events {
             guard case .corrected(let target, let fields) = scheduled.event.action,
                   retractedBy[scheduled.event.id] == nil else { continue }
@@ -42,17 +42,28 @@ public enum Corrections {
                 diagnostics.append(problem(scheduled, "corrects \(target), which event \(retraction.event.id) had already retracted"))
                 continue
             }
-            let i = index[target]!
+            let base = replaced[target] ?? events[index[target]!].event
             do {
-                current[i].event = try current[i].event.applying(fields)
+                replaced[target] = try base.applying(fields)
             } catch {
                 diagnostics.append(problem(scheduled, "cannot be applied to \(target): \(error)"))
             }
         }
-        let result = current.filter { scheduled in
+        guard !replaced.isEmpty || !retractedBy.isEmpty || events.contains(where: { $0.event.target != nil }) else {
+            return (events, diagnostics)
+        }
+        var result: [ScheduledEvent] = []
+        result.reserveCapacity(events.count)
+        for scheduled in events {
             switch scheduled.event.action {
-            case .corrected, .retracted: false
-            default: retractedBy[scheduled.event.id] == nil
+            case .corrected, .retracted: continue
+            default:
+                guard retractedBy[scheduled.event.id] == nil else { continue }
+                if let corrected = replaced[scheduled.event.id] {
+                    result.append(ScheduledEvent(event: corrected, location: scheduled.location, order: scheduled.order))
+                } else {
+                    result.append(scheduled)
+                }
             }
         }
         return (result, diagnostics)

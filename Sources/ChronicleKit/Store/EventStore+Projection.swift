@@ -116,12 +116,12 @@ extension EventStore {
         let corrected = Corrections.effective(all)
 
         // Units whose states from the day on are dropped: their names are gathered again below.
-        let dropped = try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
+        let dropped = try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom >= ?", arguments: [day.ordinal])
         try db.execute(sql: "DELETE FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
         try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
         try db.execute(sql: "DELETE FROM observation WHERE eventDay >= ?", arguments: [day.ordinal])
         // States that held on the day before and were ended by an event folded again: open them.
-        let cut = try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE validTo >= ? AND validFrom < ?", arguments: [day.ordinal, day.ordinal])
+        let cut = try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_end WHERE validTo >= ? AND validFrom < ?", arguments: [day.ordinal, day.ordinal])
             .map { row in
                 var interval = try EventStore.interval(row)
                 interval.validTo = nil

@@ -17,9 +17,14 @@ extension EventStore {
     /// The states that hold on a day, ordered by unit id.
     public func states(on day: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit
-                """, arguments: [day.ordinal, day.ordinal]).map(EventStore.interval)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?)
+                """, arguments: [day.ordinal, day.ordinal])
+            var intervals: [UnitInterval] = []
+            while let row = try rows.next() { intervals.append(try EventStore.interval(row)) }
+            // Sorted here rather than by SQLite, which would sort whole rows; byte order, as SQLite's.
+            intervals.sort { $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
+            return intervals
         }
     }
 

@@ -27,7 +27,7 @@ enum StoredJSON {
         return try result.get()
     }
 
-    private struct Parser {
+    struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -112,6 +112,53 @@ enum StoredJSON {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): true
             default: false
             }
+        }
+
+        mutating func expect(_ byte: UInt8) throws(Malformed) {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
+            index += 1
+        }
+
+        /// `true` (and past it) when the next byte is `byte`.
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        /// The members of an object, each handed to `member` with the parser placed at its value.
+        mutating func members(_ member: (inout Parser, String) throws(Malformed) -> Void) throws(Malformed) {
+            try expect(UInt8(ascii: "{"))
+            if take(UInt8(ascii: "}")) { return }
+            repeat {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                let key = try string()
+                try expect(UInt8(ascii: ":"))
+                skipSpace()
+                try member(&self, key)
+            } while take(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "}"))
+        }
+
+        /// An object whose values are all strings.
+        mutating func stringObject() throws(Malformed) -> [String: String] {
+            var out: [String: String] = [:]
+            try members { (parser: inout Parser, key: String) throws(Malformed) in
+                guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.fail("expected a string") }
+                out[key] = try parser.string()
+            }
+            return out
+        }
+
+        /// A string value, or `nil` for `null`.
+        mutating func optionalString() throws(Malformed) -> String? {
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "n") { try literal("null"); return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string") }
+            return try string()
         }
 
         /// A string starting at the opening quote.
@@ -335,6 +382,39 @@ extension Event {
 extension UnitState {
     /// Reads a state the projection wrote (``canonicalJSON``).
     init(storedJSON text: String) throws(StoredJSON.Malformed) {
+        // Read straight into the state's fields: an as-of query reads one state per unit.
+        var text = text
+        let direct: Result<UnitState, StoredJSON.Malformed> = text.withUTF8 { bytes in
+            var parser = StoredJSON.Parser(bytes: bytes)
+            var names: [String: String]?
+            var level: String?
+            var parent: String?
+            var codes: [String: String] = [:]
+            var coordinate: Coordinate?
+            do throws(StoredJSON.Malformed) {
+                try parser.members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
+                    switch key {
+                    case "names": names = try p.stringObject()
+                    case "codes": codes = try p.stringObject()
+                    case "level": level = try p.optionalString()
+                    case "parent": parent = try p.optionalString()
+                    case "coordinate":
+                        let value = try p.value()
+                        if value != .null { coordinate = try Coordinate(stored: value) }
+                    default: _ = try p.value()
+                    }
+                }
+                parser.skipSpace()
+                guard parser.index == bytes.count, let names, let level else { throw StoredJSON.Malformed(description: "not a state") }
+                return .success(UnitState(names: names, level: level, parent: parent, codes: codes, coordinate: coordinate))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .success(let state) = direct {
+            self = state
+            return
+        }
         let o = try StoredJSON.parse(text).object("a state")
         self.init(names: try o.required("names").strings("names"), level: try o.required("level").string("level"),
                   parent: try o.optionalString("parent"),
