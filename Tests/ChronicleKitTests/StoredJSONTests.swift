@@ -104,3 +104,15 @@ import Testing
         }
     }
 }
+
+@Suite struct ParallelTests {
+    struct Odd: Error {}
+
+    @Test func keepsOrderAndPassesErrorsOn() throws {
+        let values = Array(0..<50_000)
+        #expect(Parallel.map(values) { $0 * 3 } == values.map { $0 * 3 })
+        #expect(try Parallel.map(values) { (v: Int) throws -> String in String(v) } == values.map(String.init))
+        #expect(throws: Odd.self) { try Parallel.map(values) { (v: Int) throws -> Int in if v == 40_001 { throw Odd() }; return v } }
+        #expect(Parallel.map([1, 2, 3]) { $0 + 1 } == [2, 3, 4])
+    }
+}

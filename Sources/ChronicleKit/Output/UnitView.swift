@@ -141,7 +141,8 @@ public struct Namer {
         }
         let eventIDs = uncertain.values.flatMap { $0.map(\.event) }
         let events = try store.effectiveEvents(withIDs: eventIDs)
-        return intervals.map { interval in
+        // Views are made on every core (the closure only reads): a whole hierarchy is 100,000 units or more.
+        return Parallel.map(intervals) { interval in
             let reasons = (uncertain[interval.unit] ?? []).map { u in
                 let event = events[u.event]
                 return UnitView.UncertaintyView(event: u.event, date: event?.date.text ?? "", alternatives: event?.alternatives.map(\.date.text) ?? [])

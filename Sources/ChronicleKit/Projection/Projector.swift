@@ -59,6 +59,9 @@ public struct Projector {
     var childrenLoaded: Set<UnitID> = []
     var firstEstablished: [UnitID: ScheduledEvent] = [:]
     var result = Result()
+    /// Where closed intervals and new names go as the fold makes them, instead of into the result
+    /// (a full rebuild writes them at once rather than holding millions in memory).
+    public var sink: (any ProjectionSink)?
 
     /// - Parameters:
     ///   - schemes: The classification schemes, by country id.
@@ -402,7 +405,7 @@ public struct Projector {
             if let oldParent = previous.interval.state.parent { children[oldParent]?.remove(unit) }
         }
         for (key, name) in state.names where previous?.interval.state.names[key] != name {
-            result.names.append(Name(unit: unit, key: key, name: name))
+            if let sink { sink.named(Name(unit: unit, key: key, name: name)) } else { result.names.append(Name(unit: unit, key: key, name: name)) }
         }
         units[unit] = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
         if let parent = state.parent { children[parent, default: []].insert(unit) }
@@ -423,7 +426,7 @@ public struct Projector {
         if let rowID = tracked.rowID {
             result.reopened[rowID] = (day, event)
         } else if tracked.interval.validFrom < day {
-            result.intervals.append(tracked.interval)
+            if let sink { sink.closed(tracked.interval) } else { result.intervals.append(tracked.interval) }
         }
         tracked.rowID = nil
         units[unit] = tracked
@@ -446,6 +449,14 @@ public struct Projector {
     private func describe(_ state: UnitState) -> String {
         "a \(state.level)" + (state.parent.map { " under \($0)" } ?? "")
     }
+}
+
+/// Takes the rows a fold produces as it produces them.
+public protocol ProjectionSink: AnyObject {
+    /// An interval that has ended (an open one is returned in the result at the end).
+    func closed(_ interval: UnitInterval)
+    /// A name a unit took under a key with a new state.
+    func named(_ name: Projector.Name)
 }
 
 /// Where an incremental fold reads the units it has not met yet: the projected tables as

@@ -10,6 +10,7 @@ extension EventStore {
             let problems = try EventStore.project(db, from: nil)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
+        try checkpoint()
     }
 
     /// Brings the projection up to the last recorded event, folding only from the
@@ -130,7 +131,8 @@ extension EventStore {
             }
         let source = StoredStates(db: db, before: day)
         var projector = Projector(schemes: try storedSchemes(db), initial: cut, source: source)
-        let result = projector.fold(corrected.events.filter { $0.day >= day })
+        var result = projector.fold(corrected.events.filter { $0.day >= day })
+        result.names = []  // gathered again below for every unit whose states changed
         if let error = source.error { throw error }
         let problems = corrected.diagnostics + result.diagnostics
         guard problems.isEmpty else { return problems }
@@ -171,15 +173,19 @@ extension EventStore {
             let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selection) FROM event ORDER BY position")
             while let row = try rows.next() { events.append(try StoredEvent(row: row).scheduled) }
         }
+        let correctedIDs = Set(events.compactMap(\.event.target))
         let corrected = Corrections.effective(events)
+        events = []
         try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
         var projector = Projector(schemes: try storedSchemes(db))
+        // Closed intervals and names are written as the fold makes them (a failure rolls the transaction back).
+        let writer = try ProjectionWriter(db)
+        projector.sink = writer
         let result = projector.fold(corrected.events)
+        if let error = writer.error { throw error }
         let problems = corrected.diagnostics + result.diagnostics
         guard problems.isEmpty else { return problems }
         try write(result, db)
-        try writeNames(result.names, db)
-        let correctedIDs = Set(events.compactMap(\.event.target))
         let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?)")
         for scheduled in corrected.events where correctedIDs.contains(scheduled.event.id) {
             try setDay.execute(arguments: [scheduled.event.id, scheduled.day.ordinal])
@@ -188,39 +194,65 @@ extension EventStore {
         return []
     }
 
+    /// Writes a fold's rows as they come (a full rebuild's sink).
+    final class ProjectionWriter: ProjectionSink {
+        let states: BulkInsert
+        let names: BulkInsert
+        var folded: [String: String] = [:]
+        /// The first database error; the fold does not throw, so the caller rethrows it.
+        var error: (any Error)?
+
+        init(_ db: Database) throws {
+            states = try BulkInsert(db, "INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            names = try BulkInsert(db, "INSERT OR IGNORE INTO unit_name (unit, key, name, folded) VALUES (?, ?, ?, ?)")
+        }
+
+        func closed(_ interval: UnitInterval) {
+            guard error == nil else { return }
+            do { try EventStore.insert(interval, states) } catch { self.error = error }
+        }
+
+        func named(_ name: Projector.Name) {
+            guard error == nil else { return }
+            do { try EventStore.insert(name, names, folded: &folded) } catch { self.error = error }
+        }
+    }
+
+    static func insert(_ interval: UnitInterval, _ statement: BulkInsert) throws {
+        try statement.execute(
+            .text(interval.unit), .integer(interval.validFrom.ordinal), .integer(interval.validTo?.ordinal), .text(interval.state.parent),
+            .text(interval.state.canonicalJSON), .text(interval.event), .text(interval.endEvent))
+    }
+
+    static func insert(_ name: Projector.Name, _ statement: BulkInsert, folded: inout [String: String]) throws {
+        let fold: String
+        if let known = folded[name.name] { fold = known } else { fold = NameFolding.fold(name.name); folded[name.name] = fold }
+        try statement.execute(.text(name.unit), .text(name.key), .text(name.name), .text(fold))
+    }
+
     private static func write(_ result: Projector.Result, _ db: Database) throws {
         let reopen = try db.cachedStatement(sql: "UPDATE unit_state SET validTo = ?, endEvent = ? WHERE id = ?")
         for (rowID, end) in result.reopened.sorted(by: { $0.key < $1.key }) {
             try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, rowID])
         }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        for interval in result.intervals {
-            try insert.execute(arguments: [
-                interval.unit, interval.validFrom.ordinal, interval.validTo?.ordinal, interval.state.parent,
-                interval.state.canonicalJSON, interval.event, interval.endEvent,
-            ])
-        }
-        let uncertain = try db.cachedStatement(sql: "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
+        let insert = try BulkInsert(db, "INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for interval in result.intervals { try EventStore.insert(interval, insert) }
+        try writeNames(result.names, db)
+        let uncertain = try BulkInsert(db, "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
         for u in result.uncertainties {
-            try uncertain.execute(arguments: [u.unit, u.from.ordinal, u.to.ordinal, u.event, u.eventDay.ordinal])
+            try uncertain.execute(.text(u.unit), .integer(u.from.ordinal), .integer(u.to.ordinal), .text(u.event), .integer(u.eventDay.ordinal))
         }
-        let observed = try db.cachedStatement(sql: "INSERT INTO observation (unit, key, value, date, event, eventDay) VALUES (?, ?, ?, ?, ?, ?)")
+        let observed = try BulkInsert(db, "INSERT INTO observation (unit, key, value, date, event, eventDay) VALUES (?, ?, ?, ?, ?, ?)")
         for o in result.observations {
-            try observed.execute(arguments: [o.unit, o.key, o.value, o.date, o.event, o.day.ordinal])
+            try observed.execute(.text(o.unit), .text(o.key), .real(o.value), .text(o.date), .text(o.event), .integer(o.day.ordinal))
         }
     }
 
     /// Every name a unit had under each key, folded for search; a name is kept once however many states carry it.
     private static func writeNames(_ names: [Projector.Name], _ db: Database) throws {
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO unit_name (unit, key, name, folded) VALUES (?, ?, ?, ?)")
+        let insert = try BulkInsert(db, "INSERT OR IGNORE INTO unit_name (unit, key, name, folded) VALUES (?, ?, ?, ?)")
         var folded: [String: String] = [:]
-        for name in names {
-            let fold: String
-            if let known = folded[name.name] { fold = known } else { fold = NameFolding.fold(name.name); folded[name.name] = fold }
-            try insert.execute(arguments: [name.unit, name.key, name.name, fold])
-        }
+        for name in names { try EventStore.insert(name, insert, folded: &folded) }
     }
 
     static func state(fromJSON text: String) throws -> UnitState {

@@ -20,11 +20,17 @@ extension EventStore {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?)
                 """, arguments: [day.ordinal, day.ordinal])
-            var intervals: [UnitInterval] = []
-            while let row = try rows.next() { intervals.append(try EventStore.interval(row)) }
+            // The rows are read as text, and their states decoded on every core: for a whole
+            // hierarchy, decoding is most of the work.
+            var raw: [(unit: String, from: Int, to: Int?, state: String, event: String, endEvent: String?)] = []
+            while let row = try rows.next() { raw.append((row[1], row[2], row[3], row[4], row[5], row[6])) }
             // Sorted here rather than by SQLite, which would sort whole rows; byte order, as SQLite's.
-            intervals.sort { $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
-            return intervals
+            raw.sort { $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
+            let states = try Parallel.map(raw.map(\.state)) { try EventStore.state(fromJSON: $0) }
+            return raw.indices.map { i in
+                UnitInterval(unit: raw[i].unit, validFrom: Day(ordinal: raw[i].from), validTo: raw[i].to.map(Day.init(ordinal:)),
+                             state: states[i], event: raw[i].event, endEvent: raw[i].endEvent)
+            }
         }
     }
 

@@ -11,6 +11,31 @@ public struct ImportReport: Hashable, Sendable {
     public var schemes: [String]
     /// The store position after the import.
     public var position: Int
+    /// Where the import's time went (not part of equality: it differs from run to run).
+    public var durations = Durations()
+
+    /// Seconds spent on each part of an import, inside its transaction.
+    public struct Durations: Sendable {
+        /// Comparing with the recorded events and appending the new ones to the log (hashes, `event_unit`).
+        public var appending: Double = 0
+        /// Folding and writing the projected tables.
+        public var projecting: Double = 0
+    }
+
+    public init(added: Int, unchanged: Int, schemes: [String], position: Int) {
+        (self.added, self.unchanged, self.schemes, self.position) = (added, unchanged, schemes, position)
+    }
+
+    public static func == (a: ImportReport, b: ImportReport) -> Bool {
+        (a.added, a.unchanged, a.schemes, a.position) == (b.added, b.unchanged, b.schemes, b.position)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(added)
+        hasher.combine(unchanged)
+        hasher.combine(schemes)
+        hasher.combine(position)
+    }
 }
 
 extension EventStore {
@@ -49,6 +74,7 @@ extension EventStore {
     }
 
     private func record(_ folder: EventFolder, at recordedAt: Date, complete: Bool, _ db: Database) throws -> ImportReport {
+        let started = DispatchTime.now().uptimeNanoseconds
         let stamp = Timestamp.format(recordedAt)
         // The recorded events the folder is compared with: all of them when the folder should be
         // complete, otherwise only those whose ids the folder uses.
@@ -71,39 +97,6 @@ extension EventStore {
                                          arguments: StatementArguments(chunk)))
             }
         }
-        var diagnostics: [Diagnostic] = []
-        var fresh: [(located: LocatedEvent, payload: String)] = []
-        var unchanged = 0
-        var inFolder = Set<String>()
-        for located in folder.events {
-            inFolder.insert(located.event.id)
-            let payload = CanonicalWriter.event(located.event)
-            if let previous = recorded[located.event.id] {
-                if previous.payload == payload || (try? Event(storedPayload: previous.payload)) == located.event {
-                    unchanged += 1
-                } else {
-                    diagnostics.append(Diagnostic(
-                        location: located.location, eventID: located.event.id,
-                        message: "event \(located.event.id) differs from the version recorded at position \(previous.position) "
-                            + "on \(previous.recordedAt); recorded events are never edited: "
-                            + "restore it and record a corrected event (corrects: \(located.event.id)), "
-                            + "or rebuild the store with --rebuild, which discards its recorded history"))
-                }
-            } else {
-                fresh.append((located, payload))
-            }
-        }
-        if complete {
-            for (id, previous) in recorded.sorted(by: { $0.value.position < $1.value.position }) where !inFolder.contains(id) {
-                diagnostics.append(Diagnostic(
-                    location: previous.location, eventID: id,
-                    message: "event \(id), recorded at position \(previous.position) on \(previous.recordedAt), "
-                        + "is no longer in the event files; recorded events are never removed: put it back and record a retracted event "
-                        + "(retracts: \(id)), or rebuild the store with --rebuild, which discards its recorded history"))
-            }
-        }
-        guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
-
         var changedSchemes: [String] = []
         let storedSchemes = try String.fetchAll(db, sql: "SELECT payload FROM scheme ORDER BY country")
         for scheme in folder.schemes.sorted(by: { $0.country < $1.country }) {
@@ -116,20 +109,43 @@ extension EventStore {
             }
         }
 
-        let insert = try db.cachedStatement(sql: """
+        let insert = try BulkInsert(db, """
             INSERT INTO event (position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM event ORDER BY position DESC LIMIT 1")
             .map { (position: $0["position"] as Int, hash: $0["hash"] as String) } ?? (position: 0, hash: HashChain.genesis)
         let startPosition = head.position
-        let mention = try db.cachedStatement(sql: "INSERT INTO event_unit (position, unit) VALUES (?, ?)")
-        var scheduled: [ScheduledEvent] = []
-        scheduled.reserveCapacity(fresh.count)
+        let mention = try BulkInsert(db, "INSERT INTO event_unit (position, unit) VALUES (?, ?)")
         // A correction's units are those of the event it names (recorded before, or in this import).
+        let targeted = Set(folder.events.compactMap(\.event.target))
         var mentionsByID: [String: [UnitID]] = [:]
-        for (located, payload) in fresh {
+
+        // New events are appended as they are met, while no problem has been found: the import is one
+        // transaction, so any problem, here or in the projection, rolls every row back. Nothing is
+        // held for a second pass (a million payloads, say).
+        var diagnostics: [Diagnostic] = []
+        var scheduled: [ScheduledEvent] = []
+        var unchanged = 0
+        var inFolder = Set<String>()
+        for located in folder.events {
             let event = located.event
+            inFolder.insert(event.id)
+            let payload = CanonicalWriter.event(event)
+            if let previous = recorded[event.id] {
+                if previous.payload == payload || (try? Event(storedPayload: previous.payload)) == event {
+                    unchanged += 1
+                } else {
+                    diagnostics.append(Diagnostic(
+                        location: located.location, eventID: event.id,
+                        message: "event \(event.id) differs from the version recorded at position \(previous.position) "
+                            + "on \(previous.recordedAt); recorded events are never edited: "
+                            + "restore it and record a corrected event (corrects: \(event.id)), "
+                            + "or rebuild the store with --rebuild, which discards its recorded history"))
+                }
+                continue
+            }
+            guard diagnostics.isEmpty else { continue }
             let position = head.position + 1
             var row = HashChain.Row(
                 position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
@@ -138,10 +154,10 @@ extension EventStore {
                 file: located.location?.file, line: located.location?.line, recordedAt: stamp)
             let hash = HashChain.hash(of: row, after: head.hash)
             row.hash = hash
-            try insert.execute(arguments: [
-                row.position, row.id, row.type, row.unit, row.target, row.date, row.earliest, row.latest,
-                row.payload, row.sources, row.file, row.line, row.recordedAt, hash,
-            ])
+            try insert.execute(
+                .integer(row.position), .text(row.id), .text(row.type), .text(row.unit), .text(row.target), .text(row.date),
+                .integer(row.earliest), .integer(row.latest), .text(row.payload), .text(row.sources), .text(row.file),
+                .integer(row.line), .text(row.recordedAt), .text(hash))
             head = (position, hash)
             var units = event.mentionedUnits
             if let target = event.target {
@@ -149,12 +165,23 @@ extension EventStore {
                     SELECT u.unit FROM event_unit u JOIN event e ON e.position = u.position WHERE e.id = ?
                     """, arguments: [target])
             }
-            if !units.isEmpty { mentionsByID[event.id] = units }
-            for unit in Set(units).sorted() { try mention.execute(arguments: [position, unit]) }
+            if targeted.contains(event.id) { mentionsByID[event.id] = units }
+            for unit in Set(units).sorted() { try mention.execute(.integer(position), .text(unit)) }
             scheduled.append(ScheduledEvent(event: event, location: located.location, order: position))
         }
+        if complete {
+            for (id, previous) in recorded.sorted(by: { $0.value.position < $1.value.position }) where !inFolder.contains(id) {
+                diagnostics.append(Diagnostic(
+                    location: previous.location, eventID: id,
+                    message: "event \(id), recorded at position \(previous.position) on \(previous.recordedAt), "
+                        + "is no longer in the event files; recorded events are never removed: put it back and record a retracted event "
+                        + "(retracts: \(id)), or rebuild the store with --rebuild, which discards its recorded history"))
+            }
+        }
+        guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
 
-        if !fresh.isEmpty || !changedSchemes.isEmpty {
+        let appended = DispatchTime.now().uptimeNanoseconds
+        if !scheduled.isEmpty || !changedSchemes.isEmpty {
             let problems: [Diagnostic]
             if recorded.isEmpty && startPosition == 0 {
                 // A store that held nothing folds the events it was just given, without reading them back.
@@ -167,7 +194,9 @@ extension EventStore {
             }
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
-        return ImportReport(added: fresh.count, unchanged: unchanged, schemes: changedSchemes, position: head.position)
+        var report = ImportReport(added: scheduled.count, unchanged: unchanged, schemes: changedSchemes, position: head.position)
+        report.durations = .init(appending: Double(appended - started) / 1e9, projecting: Double(DispatchTime.now().uptimeNanoseconds - appended) / 1e9)
+        return report
     }
 
     /// Moves everything committed from the write-ahead log into the store file and empties the log,

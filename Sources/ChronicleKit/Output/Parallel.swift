@@ -1,0 +1,44 @@
+import Dispatch
+import Foundation
+
+/// Work split over the machine's cores, for the few places where one query decodes or
+/// renders a whole hierarchy (100,000 units or more) and the order of results is kept.
+enum Parallel {
+    /// The cores to use.
+    static var width: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// `values.map(transform)`, with the work in contiguous chunks on every core; small inputs stay on this thread.
+    ///
+    /// `transform` must not touch shared mutable state: it runs on several threads at once.
+    static func map<T, U>(_ values: [T], _ transform: (T) throws -> U) throws -> [U] {
+        let chunks = min(width, values.count / 2_000)
+        guard chunks > 1 else { return try values.map(transform) }
+        let size = (values.count + chunks - 1) / chunks
+        var results = [Result<[U], any Error>](repeating: .success([]), count: chunks)
+        results.withUnsafeMutableBufferPointer { slots in
+            withoutActuallyEscaping(transform) { transform in
+                // Each chunk writes only its own slot and reads only its own range.
+                nonisolated(unsafe) let slots = slots
+                nonisolated(unsafe) let transform = transform
+                nonisolated(unsafe) let values = values
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let range = (chunk * size)..<min(values.count, (chunk + 1) * size)
+                    slots[chunk] = Result { try values[range].map(transform) }
+                }
+            }
+        }
+        var out: [U] = []
+        out.reserveCapacity(values.count)
+        for result in results { out += try result.get() }
+        return out
+    }
+
+    /// `values.map(transform)` for a transform that cannot fail.
+    static func map<T, U>(_ values: [T], _ transform: (T) -> U) -> [U] {
+        do {
+            return try map(values) { (value: T) throws -> U in transform(value) }
+        } catch {
+            preconditionFailure("a transform that cannot throw threw \(error)")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import GRDB
+import GRDBSQLite
+
+/// One prepared INSERT, bound and stepped through SQLite's C interface.
+///
+/// The projection writes a row per unit state and an import a row per event: millions
+/// on a large store. GRDB's `execute(arguments:)` boxes every value into a
+/// `StatementArguments` array first, which cost more than SQLite's own work on these
+/// rows (docs/benchmarks.md). Everything else goes through GRDB; this is only for
+/// the bulk inserts, inside a transaction GRDB opened.
+final class BulkInsert {
+    /// A value to bind.
+    enum Value {
+        case text(String)
+        case integer(Int)
+        case real(Double)
+        case null
+    }
+
+    private let connection: OpaquePointer
+    private var statement: OpaquePointer?
+    private let sql: String
+
+    init(_ db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "closed connection") }
+        self.connection = connection
+        self.sql = sql
+        let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
+        guard code == SQLITE_OK else { throw error(code) }
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    private func error(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+    }
+
+    /// Binds the values to the parameters in order, runs the statement and resets it.
+    func execute(_ values: Value...) throws {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .text(let text):
+                code = text.utf8.withContiguousStorageIfAvailable { bytes in
+                    sqlite3_bind_text(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                      Int32(bytes.count), BulkInsert.transient)
+                } ?? {
+                    var copy = text
+                    return copy.withUTF8 { bytes in
+                        sqlite3_bind_text(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                          Int32(bytes.count), BulkInsert.transient)
+                    }
+                }()
+            case .integer(let number): code = sqlite3_bind_int64(statement, index, Int64(number))
+            case .real(let number): code = sqlite3_bind_double(statement, index, number)
+            case .null: code = sqlite3_bind_null(statement, index)
+            }
+            guard code == SQLITE_OK else { throw error(code) }
+        }
+        let code = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard code == SQLITE_DONE else { throw error(code) }
+    }
+
+    /// SQLite copies the bound text (`SQLITE_TRANSIENT`, a macro Swift does not import).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+extension BulkInsert.Value {
+    static func text(_ text: String?) -> Self { text.map(Self.text) ?? .null }
+    static func integer(_ number: Int?) -> Self { number.map(Self.integer) ?? .null }
+}
