@@ -17,19 +17,33 @@ extension EventStore {
     /// The states that hold on a day, ordered by unit id.
     public func states(on day: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try RawQuery(db, """
                 SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?)
-                """, arguments: [day.ordinal, day.ordinal])
+                """, [day.ordinal, day.ordinal])
             // The rows are read as text, and their states decoded on every core: for a whole
             // hierarchy, decoding is most of the work.
             var raw: [(unit: String, from: Int, to: Int?, state: String, event: String, endEvent: String?)] = []
-            while let row = try rows.next() { raw.append((row[1], row[2], row[3], row[4], row[5], row[6])) }
-            // Sorted here rather than by SQLite, which would sort whole rows; byte order, as SQLite's.
-            raw.sort { $0.unit.utf8.lexicographicallyPrecedes($1.unit.utf8) }
-            let states = try Parallel.map(raw.map(\.state)) { try EventStore.state(fromJSON: $0) }
-            return raw.indices.map { i in
-                UnitInterval(unit: raw[i].unit, validFrom: Day(ordinal: raw[i].from), validTo: raw[i].to.map(Day.init(ordinal:)),
-                             state: states[i], event: raw[i].event, endEvent: raw[i].endEvent)
+            while try rows.next() {
+                raw.append((rows.text(1) ?? "", rows.integer(2) ?? 0, rows.integer(3), rows.text(4) ?? "{}", rows.text(5) ?? "", rows.text(6)))
+            }
+            // Sorted here rather than by SQLite, which would sort whole rows. Unit ids are ASCII
+            // slugs, so String order is SQLite's byte order.
+            // (Indices are sorted, not the rows: moving rows of strings costs a retain and release each.)
+            // The first eight bytes of each id, as a number, decide most comparisons.
+            let keys = raw.map { row in
+                var key: UInt64 = 0
+                var count = 0
+                for byte in row.unit.utf8.prefix(8) { key = key << 8 | UInt64(byte); count += 1 }
+                return count == 0 ? 0 : key << (8 * UInt64(8 - count))
+            }
+            var order = Array(raw.indices)
+            raw.withUnsafeBufferPointer { rows in
+                order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : rows[$0].unit < rows[$1].unit }
+            }
+            return try Parallel.map(order) { i in
+                let row = raw[i]
+                return UnitInterval(unit: row.unit, validFrom: Day(ordinal: row.from), validTo: row.to.map(Day.init(ordinal:)),
+                                    state: try EventStore.state(fromJSON: row.state), event: row.event, endEvent: row.endEvent)
             }
         }
     }
