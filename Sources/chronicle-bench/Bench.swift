@@ -35,7 +35,20 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Only load the whole hierarchy of this existing store on 1960-06-01, --runs times (for a profiler), and exit.", valueName: "store"))
     var asofOnly: String?
 
+    @Flag(help: "Only record the synthetic history into a fresh store, --runs times (for a profiler), and exit.")
+    var appendOnly = false
+
     func run() throws {
+        if appendOnly {
+            let folder = SyntheticHistory(eventCount: events, seed: 42).folder
+            for run in 0..<max(1, runs) {
+                let path = NSTemporaryDirectory() + "chronicle-bench-append-\(run).sqlite"
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                let report = try EventStore(path: path).record(folder, at: Date(timeIntervalSince1970: 1_800_000_000))
+                print("log: \(seconds(report.durations.appending)), projection: \(seconds(report.durations.projecting))")
+            }
+            return
+        }
         if let asofOnly {
             let store = try EventStore(path: asofOnly)
             var times: [Double] = []

@@ -45,22 +45,26 @@ public enum HashChain {
 
         /// The row as `Canonical.json` writes it (sorted keys, null for a missing column), written by
         /// hand: an append hashes every row, and JSONEncoder was most of its cost. A test compares the two.
-        var canonicalJSON: String {
-            func text(_ value: String?) -> String { value.map(JSONText.string) ?? "null" }
-            var out = "{\"date\":" + JSONText.string(date)
-            out += ",\"earliest\":" + String(earliest)
-            out += ",\"file\":" + text(file)
-            out += ",\"id\":" + JSONText.string(id)
-            out += ",\"latest\":" + String(latest)
-            out += ",\"line\":" + (line.map { String($0) } ?? "null")
-            out += ",\"payload\":" + JSONText.string(payload)
-            out += ",\"position\":" + String(position)
-            out += ",\"recordedAt\":" + JSONText.string(recordedAt)
-            out += ",\"sources\":" + JSONText.string(sources)
-            out += ",\"target\":" + text(target)
-            out += ",\"type\":" + JSONText.string(type)
-            out += ",\"unit\":" + text(unit)
-            return out + "}"
+        var canonicalJSON: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+        /// ``canonicalJSON`` as UTF-8 bytes, built without intermediate strings.
+        var canonicalBytes: [UInt8] {
+            var out = JSONBytes(capacity: payload.utf8.count + sources.utf8.count + 256)
+            out.raw("{\"date\":"); out.string(date)
+            out.raw(",\"earliest\":"); out.integer(earliest)
+            out.raw(",\"file\":"); out.string(file)
+            out.raw(",\"id\":"); out.string(id)
+            out.raw(",\"latest\":"); out.integer(latest)
+            out.raw(",\"line\":"); out.integer(line)
+            out.raw(",\"payload\":"); out.string(payload)
+            out.raw(",\"position\":"); out.integer(position)
+            out.raw(",\"recordedAt\":"); out.string(recordedAt)
+            out.raw(",\"sources\":"); out.string(sources)
+            out.raw(",\"target\":"); out.string(target)
+            out.raw(",\"type\":"); out.string(type)
+            out.raw(",\"unit\":"); out.string(unit)
+            out.raw("}")
+            return out.bytes
         }
 
         /// Null columns are written as JSON null, so that every row hashes the same set of keys.
@@ -84,7 +88,10 @@ public enum HashChain {
 
     /// SHA-256, in lower-case hex, of the previous hash, a line feed, and the row's canonical JSON.
     static func hash(of row: Row, after previous: String) -> String {
-        let digest = SHA256.hash(data: Data((previous + "\n" + row.canonicalJSON).utf8))
+        var bytes = Array(previous.utf8)
+        bytes.append(0x0A)
+        bytes += row.canonicalBytes
+        let digest = SHA256.hash(data: bytes)
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
