@@ -79,8 +79,8 @@ extension EventStore {
     ///   - head: The last position the projection had folded (for an incremental fold).
     ///   - preloaded: Every recorded event, when the caller has them in memory (a first import).
     /// - Returns: Every invariant the events break; the caller rolls back when there are any.
-    static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: [ScheduledEvent]? = nil) throws -> [Diagnostic] {
-        guard let day else { return try rebuild(db, preloaded: preloaded) }
+    static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: consuming [ScheduledEvent]? = nil) throws -> [Diagnostic] {
+        guard let day else { return try rebuild(db, preloaded: consume preloaded) }
         // The events to fold again, then the corrections of any of them and the events those name.
         var loaded: [String: ScheduledEvent] = [:]
         func add(_ rows: [Row]) throws -> [ScheduledEvent] {
@@ -164,11 +164,10 @@ extension EventStore {
     }
 
     /// Folds every recorded event into empty projected tables.
-    private static func rebuild(_ db: Database, preloaded: [ScheduledEvent]?) throws -> [Diagnostic] {
-        var events: [ScheduledEvent]
-        if let preloaded {
-            events = preloaded
-        } else {
+    private static func rebuild(_ db: Database, preloaded: consuming [ScheduledEvent]?) throws -> [Diagnostic] {
+        let given = preloaded != nil
+        var events: [ScheduledEvent] = (consume preloaded) ?? []
+        if !given {
             events = []
             let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selection) FROM event ORDER BY position")
             while let row = try rows.next() { events.append(try StoredEvent(row: row).scheduled) }
@@ -216,7 +215,6 @@ extension EventStore {
     final class ProjectionWriter: ProjectionSink {
         let states: BulkInsert
         let names: BulkInsert
-        var folded: [String: String] = [:]
         /// The first database error; the fold does not throw, so the caller rethrows it.
         var error: (any Error)?
 
@@ -233,7 +231,9 @@ extension EventStore {
 
         func named(_ name: Projector.Name) {
             guard error == nil else { return }
-            do { try EventStore.insert(name, names, folded: &folded) } catch { self.error = error }
+            // Names come once per change, so there is little to gain from remembering foldings (and a
+            // million of them would be held in memory): each is folded as it comes.
+            do { try names.execute(.text(name.unit), .text(name.key), .text(name.name), .text(NameFolding.fold(name.name))) } catch { self.error = error }
         }
     }
 

@@ -127,10 +127,12 @@ extension EventStore {
         var diagnostics: [Diagnostic] = []
         var scheduled: [ScheduledEvent] = []
         var unchanged = 0
+        // The ids of the folder, to report recorded events missing from it (none to report for an empty store).
         var inFolder = Set<String>()
+        let checkMissing = complete && !recorded.isEmpty
         for located in folder.events {
             let event = located.event
-            inFolder.insert(event.id)
+            if checkMissing { inFolder.insert(event.id) }
             let payload = CanonicalWriter.event(event)
             if let previous = recorded[event.id] {
                 if previous.payload == payload || (try? Event(storedPayload: previous.payload)) == event {
@@ -169,7 +171,7 @@ extension EventStore {
             for unit in Set(units).sorted() { try mention.execute(.integer(position), .text(unit)) }
             scheduled.append(ScheduledEvent(event: event, location: located.location, order: position))
         }
-        if complete {
+        if checkMissing {
             for (id, previous) in recorded.sorted(by: { $0.value.position < $1.value.position }) where !inFolder.contains(id) {
                 diagnostics.append(Diagnostic(
                     location: previous.location, eventID: id,
@@ -181,11 +183,13 @@ extension EventStore {
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
 
         let appended = DispatchTime.now().uptimeNanoseconds
+        let added = scheduled.count
         if !scheduled.isEmpty || !changedSchemes.isEmpty {
             let problems: [Diagnostic]
             if recorded.isEmpty && startPosition == 0 {
-                // A store that held nothing folds the events it was just given, without reading them back.
-                problems = try EventStore.project(db, from: nil, preloaded: scheduled)
+                // A store that held nothing folds the events it was just given, without reading them back
+                // (handed over, so that the fold can let them go once it has the corrected ones).
+                problems = try EventStore.project(db, from: nil, preloaded: consume scheduled)
             } else if !changedSchemes.isEmpty {
                 problems = try EventStore.project(db, from: nil)
             } else {
@@ -194,7 +198,7 @@ extension EventStore {
             }
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
-        var report = ImportReport(added: scheduled.count, unchanged: unchanged, schemes: changedSchemes, position: head.position)
+        var report = ImportReport(added: added, unchanged: unchanged, schemes: changedSchemes, position: head.position)
         report.durations = .init(appending: Double(appended - started) / 1e9, projecting: Double(DispatchTime.now().uptimeNanoseconds - appended) / 1e9)
         return report
     }
