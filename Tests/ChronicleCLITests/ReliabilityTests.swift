@@ -172,7 +172,7 @@ extension CLI {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -75,7 +75,7 @@ import Testing
 
     @Test func numbersAndKeysMatchTheEncoder() throws {
         var generator = SeededGenerator(state: 99)
-        var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-7, 1e21, 123456789012345678, 0.1 + 0.2, 39.0392, 125.7625, 1e300, 5e-324]
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-7, 1e21, 123456789012345680, 0.1 + 0.2, 39.0392, 125.7625, 1e300, Double.leastNonzeroMagnitude]
         for _ in 0..<2_000 {
             let bits = UInt64.random(in: 0...UInt64.max, using: &generator)
             let value = Double(bitPattern: bits)

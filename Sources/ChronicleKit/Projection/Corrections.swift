@@ -10,6 +10,15 @@ public enum Corrections {
     ///
     /// - Parameter events: Every recorded event in store order.
     public static func effective(_ events: [ScheduledEvent]) -> (events: [ScheduledEvent], diagnostics: [Diagnostic]) {
+        var copy = events
+        let diagnostics = apply(to: &copy)
+        return (copy, diagnostics)
+    }
+
+    /// ``effective(_:)`` in place: a rebuild of a million events does not hold a second copy.
+    ///
+    /// - Returns: A diagnostic for every correction or retraction that cannot be applied.
+    static func apply(to events: inout [ScheduledEvent]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var index: [String: Int] = [:]
         for (i, scheduled) in events.enumerated() { index[scheduled.event.id] = i }
@@ -50,23 +59,16 @@ public enum Corrections {
             }
         }
         guard !replaced.isEmpty || !retractedBy.isEmpty || events.contains(where: { $0.event.target != nil }) else {
-            return (events, diagnostics)
+            return diagnostics
         }
-        var result: [ScheduledEvent] = []
-        result.reserveCapacity(events.count)
-        for scheduled in events {
+        for (id, corrected) in replaced { events[index[id]!].event = corrected }
+        events.removeAll { scheduled in
             switch scheduled.event.action {
-            case .corrected, .retracted: continue
-            default:
-                guard retractedBy[scheduled.event.id] == nil else { continue }
-                if let corrected = replaced[scheduled.event.id] {
-                    result.append(ScheduledEvent(event: corrected, location: scheduled.location, order: scheduled.order))
-                } else {
-                    result.append(scheduled)
-                }
+            case .corrected, .retracted: true
+            default: retractedBy[scheduled.event.id] != nil
             }
         }
-        return (result, diagnostics)
+        return diagnostics
     }
 
     private static func checkTarget(

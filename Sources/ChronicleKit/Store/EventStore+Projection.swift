@@ -173,8 +173,7 @@ extension EventStore {
             while let row = try rows.next() { events.append(try StoredEvent(row: row).scheduled) }
         }
         let correctedIDs = Set(events.compactMap(\.event.target))
-        let corrected = Corrections.effective(events)
-        events = []
+        let correctionProblems = Corrections.apply(to: &events)
         try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
         var projector = Projector(schemes: try storedSchemes(db))
         // The projected tables' indexes are made after their rows are in: one sort each, where
@@ -190,9 +189,9 @@ extension EventStore {
         // Closed intervals and names are written as the fold makes them (a failure rolls the transaction back).
         let writer = try ProjectionWriter(db, names: "unit_name_load")
         projector.sink = writer
-        var result = projector.fold(corrected.events)
+        var result = projector.fold(events)
         if let error = writer.error { throw error }
-        let problems = corrected.diagnostics + result.diagnostics
+        let problems = correctionProblems + result.diagnostics
         guard problems.isEmpty else { return problems }
         for name in result.names { writer.named(name) }
         if let error = writer.error { throw error }
@@ -204,7 +203,7 @@ extension EventStore {
             """)
         for index in indexes { try db.execute(sql: index["sql"] as String) }
         let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?)")
-        for scheduled in corrected.events where correctedIDs.contains(scheduled.event.id) {
+        for scheduled in events where correctedIDs.contains(scheduled.event.id) {
             try setDay.execute(arguments: [scheduled.event.id, scheduled.day.ordinal])
         }
         try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")

@@ -206,7 +206,7 @@ extension EventStore {
     /// Moves everything committed from the write-ahead log into the store file and empties the log,
     /// so that the file alone holds the store (it may be copied, moved or compared byte for byte).
     public func checkpoint() throws {
-        try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     /// How many events of a folder the store has not recorded (new, or recorded with other content).
