@@ -75,9 +75,11 @@ public struct EventFolder: Sendable {
 
     /// A diagnostic for every id used by more than one event, and for ids not written as slugs.
     func duplicateIDs() -> [Diagnostic] {
-        var first: [String: LocatedEvent] = [:]
+        // The position of each id's first event (not the event: a million copies would be held at once).
+        var first: [String: Int] = [:]
+        first.reserveCapacity(events.count)
         var found: [Diagnostic] = []
-        for located in events {
+        for (position, located) in events.enumerated() {
             if !EventFolder.isSlug(located.event.id, allowing: "-_.") {
                 found.append(Diagnostic(
                     location: located.location, eventID: located.event.id,
@@ -91,9 +93,9 @@ public struct EventFolder: Sendable {
             if let earlier = first[located.event.id] {
                 found.append(Diagnostic(
                     location: located.location, eventID: located.event.id,
-                    message: "the event id \(located.event.id) is already used at \(earlier.location?.description ?? "an earlier event"); ids must be unique"))
+                    message: "the event id \(located.event.id) is already used at \(events[earlier].location?.description ?? "an earlier event"); ids must be unique"))
             } else {
-                first[located.event.id] = located
+                first[located.event.id] = position
             }
         }
         return found
