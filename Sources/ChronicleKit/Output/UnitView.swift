@@ -100,11 +100,7 @@ public struct Namer {
     }
 
     func scheme(of unit: UnitID) -> Scheme? {
-        // Most stores hold one country: no need to cut the id.
-        if schemes.count == 1, let only = schemes.first, unit.hasPrefix(only.key), unit.utf8.dropFirst(only.key.utf8.count).first == UInt8(ascii: "/") {
-            return only.value
-        }
-        return schemes[Projector.country(of: unit)]
+        schemes[Projector.country(of: unit)]
     }
 
     /// The common name of a state.

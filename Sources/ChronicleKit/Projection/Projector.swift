@@ -24,7 +24,7 @@ public struct Projector {
         }
     }
 
-    /// A projected unit's first state, for ``Result/names``: every (unit, key, name) the fold gave.
+    /// A name a unit took under a key when a state began (``Result/names``, ``ProjectionSink/named(_:)``).
     public struct Name: Hashable, Sendable {
         public var unit: UnitID
         public var key: String
@@ -297,7 +297,7 @@ public struct Projector {
         }
         let scheme = rules.scheme
         let known = rules.nameKeys
-        for key in (state.names.keys.allSatisfy(known.contains) ? [] : state.names.keys.sorted()) where !known.contains(key) {
+        if !state.names.keys.allSatisfy(known.contains), let key = state.names.keys.sorted().first(where: { !known.contains($0) }) {
             fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(country) scheme (\(known.sorted().joined(separator: ", ")))")
             return false
         }

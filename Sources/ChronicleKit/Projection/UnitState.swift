@@ -98,7 +98,8 @@ enum JSONText {
 
     static func object(_ values: [String: String]) -> String {
         var out = "{"
-        for (index, key) in values.keys.sorted().enumerated() {
+        // Keys in JSONEncoder's `.sortedKeys` order (UTF-8 bytes), as every canonical text the store writes.
+        for (index, key) in values.keys.sorted(by: CanonicalWriter.keyOrder).enumerated() {
             if index > 0 { out += "," }
             out += string(key)
             out += ":"
@@ -107,8 +108,11 @@ enum JSONText {
         return out + "}"
     }
 
+    /// A number as JSONEncoder writes a `Double`: the shortest text that reads back the same, without a trailing `.0`.
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
     }
 }
 

@@ -44,37 +44,16 @@ enum StoredJSON {
             guard index < bytes.count else { throw fail("unexpected end") }
             switch bytes[index] {
             case UInt8(ascii: "{"):
-                index += 1
                 var object: [String: JSONValue] = [:]
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-                while true {
-                    skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-                    let key = try string()
-                    skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                    index += 1
-                    object[key] = try value()
-                    skipSpace()
-                    guard index < bytes.count else { throw fail("unexpected end") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-                    throw fail("expected ',' or '}'")
-                }
+                try members { (parser: inout Parser, key: String) throws(Malformed) in object[key] = try parser.value() }
+                return .object(object)
             case UInt8(ascii: "["):
                 index += 1
                 var array: [JSONValue] = []
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
-                while true {
-                    array.append(try value())
-                    skipSpace()
-                    guard index < bytes.count else { throw fail("unexpected end") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
-                    throw fail("expected ',' or ']'")
-                }
+                if take(UInt8(ascii: "]")) { return .array(array) }
+                repeat { array.append(try value()) } while take(UInt8(ascii: ","))
+                try expect(UInt8(ascii: "]"))
+                return .array(array)
             case UInt8(ascii: "\""):
                 return .string(try string())
             case UInt8(ascii: "t"):
@@ -411,14 +390,6 @@ extension UnitState {
                 return .failure(error)
             }
         }
-        if case .success(let state) = direct {
-            self = state
-            return
-        }
-        let o = try StoredJSON.parse(text).object("a state")
-        self.init(names: try o.required("names").strings("names"), level: try o.required("level").string("level"),
-                  parent: try o.optionalString("parent"),
-                  codes: try o["codes"].map { v throws(StoredJSON.Malformed) in try v.strings("codes") } ?? [:],
-                  coordinate: try o["coordinate"].flatMap { $0 == .null ? nil : $0 }.map { v throws(StoredJSON.Malformed) in try Coordinate(stored: v) })
+        self = try direct.get()
     }
 }

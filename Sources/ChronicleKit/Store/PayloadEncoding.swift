@@ -10,13 +10,7 @@ enum CanonicalWriter {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
-    /// A number as JSONEncoder writes a `Double`: the shortest text that reads back the same,
-    /// without a trailing `.0`.
-    static func number(_ value: Double) -> String {
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return text
-    }
+    static func number(_ value: Double) -> String { JSONText.number(value) }
 
     struct Object {
         var members: [(String, String)] = []
@@ -30,11 +24,7 @@ enum CanonicalWriter {
         }
     }
 
-    static func object(_ values: [String: String]) -> String {
-        var o = Object()
-        for (key, value) in values { o.add(key, JSONText.string(value)) }
-        return o.json
-    }
+    static func object(_ values: [String: String]) -> String { JSONText.object(values) }
 
     static func array(_ values: [String]) -> String { "[" + values.joined(separator: ",") + "]" }
 
