@@ -38,7 +38,14 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only record the synthetic history into a fresh store, --runs times (for a profiler), and exit.")
     var appendOnly = false
 
+    @Option(help: ArgumentHelp("Only write the synthetic history of --events events as YAML files into this folder (for a profiler of `chronicle import` or `validate`), and exit.", valueName: "folder"))
+    var writeOnly: String?
+
     func run() throws {
+        if let writeOnly {
+            try SyntheticHistory(eventCount: events, seed: 42).write(to: URL(fileURLWithPath: writeOnly))
+            return
+        }
         if appendOnly {
             let folder = SyntheticHistory(eventCount: events, seed: 42).folder
             for run in 0..<max(1, runs) {

@@ -53,6 +53,27 @@ import Testing
         }
     }
 
+    @Test func eventsThatCiteTheSameSourcesShareOneList() throws {
+        let folder = try EventFolder.load(from: Fixtures.northKorea)
+        // Every event of the same list of sources, by where its list is stored.
+        var storage: [[Source]: Set<UnsafeRawPointer?>] = [:]
+        for located in folder.events {
+            let address = located.event.sources.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            storage[located.event.sources, default: []].insert(address)
+        }
+        #expect(storage.count < folder.events.count, "the North Korean events cite some lists more than once")
+        for (list, addresses) in storage where !list.isEmpty {
+            #expect(addresses.count == 1, "\(list.count) sources stored \(addresses.count) times")
+        }
+        // Sharing changes no event: the folder reads as each file does on its own, in file order.
+        let files = EventFolder.yamlFiles(in: Fixtures.northKorea).filter { !$0.hasSuffix(EventFolder.schemeFileName) }
+        let separately = try files.flatMap { relative in
+            EventFileReader.readEvents(try String(contentsOf: Fixtures.northKorea.appendingPathComponent(relative), encoding: .utf8),
+                                       file: "Events/\(relative)").events
+        }
+        #expect(separately == folder.events)
+    }
+
     @Test func badIDsAndSchemesAreReported() throws {
         var folder = EventFolder(schemes: [], events: EventFileReader.readEvents("""
             - id: Qz A

@@ -41,7 +41,11 @@ public struct EventFolder: Sendable {
         }
         let base = url.lastPathComponent
         var schemes: [Scheme] = []
-        var events: [LocatedEvent] = []
+        // Each file's events are kept apart and joined once at the end into an array of the exact size:
+        // one array grown by appending would reach twice the events' size (a million events of about
+        // 250 bytes each, before the strings and lists they point to).
+        var files: [[LocatedEvent]] = []
+        var sources = SourceLists()
         var diagnostics: [Diagnostic] = []
         for relative in yamlFiles(in: url) {
             let name = "\(base)/\(relative)"
@@ -63,11 +67,16 @@ public struct EventFolder: Sendable {
                     diagnostics.append(error)
                 }
             } else {
-                let read = EventFileReader.readEvents(text, file: name)
-                events += read.events
+                var read = EventFileReader.readEvents(text, file: name)
+                for index in read.events.indices { sources.share(in: &read.events[index].event) }
+                files.append(read.events)
                 diagnostics += read.diagnostics
             }
         }
+        var events: [LocatedEvent] = []
+        events.reserveCapacity(files.reduce(0) { $0 + $1.count })
+        files.reverse()
+        while let file = files.popLast() { events += file }
         var folder = EventFolder(schemes: schemes, events: events, diagnostics: diagnostics)
         folder.diagnostics += folder.duplicateIDs()
         return folder
@@ -127,6 +136,28 @@ public struct EventFolder: Sendable {
         var projector = Projector(schemes: schemes)
         let result = projector.fold(corrected.events)
         return diagnostics + corrected.diagnostics + result.diagnostics
+    }
+}
+
+/// One copy of each list of sources read: events that cite the same documents share it.
+///
+/// A folder cites a few documents thousands of times; each event read from YAML has its own
+/// copy of the list and its strings, which at a million events is a few hundred megabytes.
+struct SourceLists {
+    private var seen: Set<[Source]> = []
+
+    /// Replaces the event's lists of sources (its own and its alternative dates') by equal ones met before.
+    mutating func share(in event: inout Event) {
+        event.sources = shared(event.sources)
+        for index in event.alternatives.indices {
+            event.alternatives[index].sources = shared(event.alternatives[index].sources)
+        }
+    }
+
+    private mutating func shared(_ list: [Source]) -> [Source] {
+        if let index = seen.firstIndex(of: list) { return seen[index] }
+        seen.insert(list)
+        return list
     }
 }
 

@@ -93,34 +93,81 @@ public struct Snapshot: Sendable {
 public struct Namer {
     let store: EventStore
     let schemes: [String: Scheme]
+    /// What naming needs of each scheme, worked out once (a whole hierarchy names 100,000 units).
+    let naming: [Naming]
+    let namingByCountry: [String: Naming]
+
+    /// A scheme's name keys and level names, and the id prefix of its units.
+    struct Naming {
+        let scheme: Scheme
+        /// `kp/`: a unit belongs to the scheme when its id starts with this, or is the country itself.
+        let prefix: [UInt8]
+        let commonNameKey: String
+        let nameKeys: [String]
+        /// Each level's name in the common name form (else `en`, else the code).
+        let levelNames: [String: String]
+
+        init(_ scheme: Scheme) {
+            self.scheme = scheme
+            prefix = Array("\(scheme.country)/".utf8)
+            commonNameKey = scheme.commonNameKey
+            nameKeys = scheme.nameKeys.map(\.key)
+            levelNames = Dictionary(scheme.levels.map { ($0.code, $0.names[scheme.commonNameKey] ?? $0.names["en"] ?? $0.code) },
+                                    uniquingKeysWith: { first, _ in first })
+        }
+
+        func covers(_ unit: UnitID) -> Bool {
+            let id = unit.utf8
+            if id.count >= prefix.count { return id.starts(with: prefix) }
+            return id.count == prefix.count - 1 && id.elementsEqual(prefix.dropLast())
+        }
+    }
 
     public init(store: EventStore) throws(ChronicleError) {
         self.store = store
         schemes = Dictionary(try store.schemes().map { ($0.country, $0) }, uniquingKeysWith: { a, _ in a })
+        naming = schemes.values.sorted { $0.country < $1.country }.map(Naming.init)
+        namingByCountry = Dictionary(naming.map { ($0.scheme.country, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The naming of a unit's scheme: the id's prefix is compared with each scheme's (a store holds
+    /// a few countries), and looked up by country when there are many.
+    func naming(of unit: UnitID) -> Naming? {
+        if naming.count <= 8 { return naming.first { $0.covers(unit) } }
+        return namingByCountry[Projector.country(of: unit)]
     }
 
     func scheme(of unit: UnitID) -> Scheme? {
-        schemes[Projector.country(of: unit)]
+        naming(of: unit)?.scheme
     }
 
     /// The common name of a state.
     public func name(of unit: UnitID, _ state: UnitState) -> String {
-        let key = scheme(of: unit)?.commonNameKey ?? "en"
-        return state.names[key] ?? state.names.values.sorted().first ?? unit
+        name(of: unit, state, naming(of: unit))
+    }
+
+    func name(of unit: UnitID, _ state: UnitState, _ naming: Naming?) -> String {
+        state.names[naming?.commonNameKey ?? "en"] ?? state.names.values.sorted().first ?? unit
     }
 
     /// The first name, in the scheme's key order, written in a non-Latin script.
     public func localName(of unit: UnitID, _ state: UnitState) -> String? {
-        let keys = scheme(of: unit)?.nameKeys.map(\.key) ?? state.names.keys.sorted()
+        localName(of: unit, state, naming(of: unit))
+    }
+
+    func localName(of unit: UnitID, _ state: UnitState, _ naming: Naming?) -> String? {
+        let keys = naming?.nameKeys ?? state.names.keys.sorted()
         return keys.lazy.compactMap { state.names[$0] }.first { name in
-            name.unicodeScalars.contains { !($0.value < 0x0250 || (0x1E00...0x1EFF).contains($0.value)) && $0.properties.isAlphabetic }
+            // ASCII is Latin: most names are decided without looking at their scalars one by one.
+            !name.utf8.allSatisfy { $0 < 0x80 } && name.unicodeScalars.contains {
+                !($0.value < 0x0250 || (0x1E00...0x1EFF).contains($0.value)) && $0.properties.isAlphabetic
+            }
         }
     }
 
     /// A level's name in the scheme's common name form (falling back to `en`, then the code).
     public func levelName(_ code: String, of unit: UnitID) -> String {
-        guard let scheme = scheme(of: unit), let level = scheme.level(code) else { return code }
-        return level.names[scheme.commonNameKey] ?? level.names["en"] ?? code
+        naming(of: unit)?.levelNames[code] ?? code
     }
 
     public func views(_ intervals: [UnitInterval], on day: Day) throws(ChronicleError) -> [UnitView] {
@@ -143,16 +190,17 @@ public struct Namer {
                 let event = events[u.event]
                 return UnitView.UncertaintyView(event: u.event, date: event?.date.text ?? "", alternatives: event?.alternatives.map(\.date.text) ?? [])
             }
+            let naming = naming(of: interval.unit)
             return UnitView(
-                id: interval.unit, name: name(of: interval.unit, interval.state), names: interval.state.names,
-                level: interval.state.level, levelName: levelName(interval.state.level, of: interval.unit),
+                id: interval.unit, name: name(of: interval.unit, interval.state, naming), names: interval.state.names,
+                level: interval.state.level, levelName: naming?.levelNames[interval.state.level] ?? interval.state.level,
                 parent: interval.state.parent,
                 parentName: interval.state.parent.flatMap { parentNames[$0] },
                 codes: interval.state.codes, coordinate: interval.state.coordinate,
                 validFrom: interval.validFrom.description, validTo: interval.validTo?.description,
                 event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons,
                 observations: observed[interval.unit] ?? [:],
-                localName: localName(of: interval.unit, interval.state))
+                localName: localName(of: interval.unit, interval.state, naming))
         }
     }
 }

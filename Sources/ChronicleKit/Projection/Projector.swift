@@ -57,7 +57,8 @@ public struct Projector {
     let source: (any ProjectionSource)?
     var absent: Set<UnitID> = []
     var childrenLoaded: Set<UnitID> = []
-    var firstEstablished: [UnitID: ScheduledEvent] = [:]
+    /// The event that first establishes each unit in this fold (its id and date, not the whole event).
+    var firstEstablished: [UnitID: (id: String, date: EDTFDate)] = [:]
     var result = Result()
     /// Where closed intervals and new names go as the fold makes them, instead of into the result
     /// (a full rebuild writes them at once rather than holding millions in memory).
@@ -87,7 +88,7 @@ public struct Projector {
         let ordered = keys.indices.sorted { keys[$0] < keys[$1] }
         for index in ordered {
             if case .established(let e) = events[index].event.action, firstEstablished[e.unit] == nil {
-                firstEstablished[e.unit] = events[index]
+                firstEstablished[e.unit] = (events[index].event.id, events[index].event.date)
             }
         }
         for index in ordered { apply(events[index]) }
@@ -125,7 +126,7 @@ public struct Projector {
             if let existing = lookup(e.unit) {
                 let how = existing.isEnded
                     ? "ended on \(existing.interval.validTo!) by event \(existing.interval.endEvent ?? "?"); to bring it back, write a restored event"
-                    : "is already established (event \(firstEstablished[e.unit]?.event.id ?? existing.interval.event))"
+                    : "is already established (event \(firstEstablished[e.unit]?.id ?? existing.interval.event))"
                 report(scheduled, "event \(event.id) establishes \(e.unit), which \(how)")
                 return
             }
@@ -282,7 +283,7 @@ public struct Projector {
             return "which ended on \(tracked.interval.validTo!) (event \(tracked.interval.endEvent ?? "?"))"
         }
         if let first = firstEstablished[unit] {
-            return "which is established only on \(first.event.date) (event \(first.event.id))"
+            return "which is established only on \(first.date) (event \(first.id))"
         }
         return "which does not exist on \(day)"
     }

@@ -193,6 +193,10 @@ extension EventStore {
         if let error = writer.error { throw error }
         let problems = correctionProblems + result.diagnostics
         guard problems.isEmpty else { return problems }
+        // The events go before the indexes are made (SQLite's sorts take memory too); only the
+        // corrected days are kept.
+        let correctedDays = events.compactMap { correctedIDs.contains($0.event.id) ? ($0.event.id, $0.day.ordinal) : nil }
+        events = []
         for name in result.names { writer.named(name) }
         if let error = writer.error { throw error }
         result.names = []
@@ -203,9 +207,7 @@ extension EventStore {
             """)
         for index in indexes { try db.execute(sql: index["sql"] as String) }
         let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?)")
-        for scheduled in events where correctedIDs.contains(scheduled.event.id) {
-            try setDay.execute(arguments: [scheduled.event.id, scheduled.day.ordinal])
-        }
+        for (id, day) in correctedDays { try setDay.execute(arguments: [id, day]) }
         try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
         return []
     }

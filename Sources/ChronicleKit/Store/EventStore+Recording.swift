@@ -52,10 +52,14 @@ extension EventStore {
     ///   - complete: The folder holds every recorded event (the default); `false` appends the
     ///     folder's events to what the store has, without reporting the events it lacks.
     @discardableResult
-    public func record(_ folder: EventFolder, at recordedAt: Date = Date(), complete: Bool = true) throws -> ImportReport {
+    ///
+    /// The folder is consumed: once its new events are appended, the import lets go of its copy of
+    /// them before folding (a caller that keeps using the folder keeps its own copy).
+    public func record(_ folder: consuming EventFolder, at recordedAt: Date = Date(), complete: Bool = true) throws -> ImportReport {
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
+        var folder = consume folder
         do {
-            let report = try writer.write { db in try record(folder, at: recordedAt, complete: complete, db) }
+            let report = try writer.write { db in try record(&folder, at: recordedAt, complete: complete, db) }
             if report.added > 0 || !report.schemes.isEmpty { try checkpoint() }
             return report
         } catch let error as DiagnosticsError {
@@ -73,7 +77,7 @@ extension EventStore {
         var location: SourceLocation?
     }
 
-    private func record(_ folder: EventFolder, at recordedAt: Date, complete: Bool, _ db: Database) throws -> ImportReport {
+    private func record(_ folder: inout EventFolder, at recordedAt: Date, complete: Bool, _ db: Database) throws -> ImportReport {
         let started = DispatchTime.now().uptimeNanoseconds
         let stamp = Timestamp.format(recordedAt)
         // The recorded events the folder is compared with: all of them when the folder should be
@@ -126,6 +130,7 @@ extension EventStore {
         // held for a second pass (a million payloads, say).
         var diagnostics: [Diagnostic] = []
         var scheduled: [ScheduledEvent] = []
+        scheduled.reserveCapacity(folder.events.count)
         var unchanged = 0
         // The ids of the folder, to report recorded events missing from it (none to report for an empty store).
         var inFolder = Set<String>()
@@ -181,6 +186,9 @@ extension EventStore {
             }
         }
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
+        // The new events are in `scheduled` now: the folder's array of them goes before the fold,
+        // which is where an import's memory peaks.
+        folder.events = []
 
         let appended = DispatchTime.now().uptimeNanoseconds
         let added = scheduled.count

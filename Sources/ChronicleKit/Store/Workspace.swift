@@ -68,7 +68,7 @@ public struct Workspace: Sendable {
         if fm.fileExists(atPath: storeURL.path) && !rebuild {
             let store = try EventStore(path: storeURL.path)
             try store.catchUp()
-            let report = try store.record(folder, at: recordedAt)
+            let report = try store.record(consume folder, at: recordedAt)
             if let fingerprint { try store.setMeta(Workspace.fingerprintKey, fingerprint) }
             return Sync(store: store, report: report, created: false)
         }
@@ -78,7 +78,7 @@ public struct Workspace: Sendable {
         let report: ImportReport
         do {
             let building = try EventStore(path: temporary.path)
-            report = try building.record(folder, at: recordedAt)
+            report = try building.record(consume folder, at: recordedAt)
             if let fingerprint { try building.setMeta(Workspace.fingerprintKey, fingerprint) }
             try building.checkpoint()
         }
