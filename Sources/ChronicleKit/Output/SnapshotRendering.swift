@@ -12,7 +12,7 @@ extension Snapshot {
         case .tree: tree()
         case .table: table()
         case .csv: csv(columns: columns)
-        case .json: try JSONOutput.encode(units)
+        case .json: UnitViewJSON.encode(units)
         }
     }
 
@@ -68,7 +68,8 @@ public enum CSV {
     }
 
     static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        // Bytes, not characters: faster on 100,000 rows, and "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
