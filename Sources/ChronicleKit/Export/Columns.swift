@@ -62,17 +62,23 @@ public struct Columns: Sendable {
 extension Snapshot {
     /// Each unit's full path of common names from the top of its hierarchy, joined by " > ".
     public var paths: [UnitID: String] {
-        let byID = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var cache: [UnitID: String] = [:]
-        func path(_ id: UnitID, depth: Int) -> String {
-            if let known = cache[id] { return known }
-            guard let unit = byID[id] else { return "" }
-            let prefix = depth < 64 ? unit.parent.map { path($0, depth: depth + 1) } ?? "" : ""
+        // Units by position, not by value: a view is a large value, and a whole hierarchy has 100,000.
+        var index: [UnitID: Int] = [:]
+        index.reserveCapacity(units.count)
+        for (position, unit) in units.enumerated() where index[unit.id] == nil { index[unit.id] = position }
+        var known = [String?](repeating: nil, count: units.count)
+        func path(_ position: Int, depth: Int) -> String {
+            if let found = known[position] { return found }
+            let unit = units[position]
+            let prefix = depth < 64 ? unit.parent.flatMap { index[$0] }.map { path($0, depth: depth + 1) } ?? "" : ""
             let result = prefix.isEmpty ? unit.name : prefix + " > " + unit.name
-            cache[id] = result
+            known[position] = result
             return result
         }
-        return Dictionary(units.map { ($0.id, path($0.id, depth: 0)) }, uniquingKeysWith: { a, _ in a })
+        var paths: [UnitID: String] = [:]
+        paths.reserveCapacity(units.count)
+        for position in units.indices where paths[units[position].id] == nil { paths[units[position].id] = path(position, depth: 0) }
+        return paths
     }
 
     /// RFC 4180 CSV of the snapshot with the given columns.

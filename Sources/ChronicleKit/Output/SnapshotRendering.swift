@@ -64,7 +64,16 @@ extension Snapshot {
 /// RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled, CRLF line ends.
 public enum CSV {
     public static func render(_ rows: [[String]]) -> String {
-        rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        var text = ""
+        text.reserveCapacity(rows.count * 80)
+        for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { text += "," }
+                text += field(value)
+            }
+            text += "\r\n"
+        }
+        return text
     }
 
     static func field(_ value: String) -> String {
