@@ -137,7 +137,7 @@ struct Bench: ParsableCommand {
         }
         report("import from YAML files", "\(Int(Double(n) / importTime)) events/s (\(seconds(importTime)))")
         if !importRSS.isEmpty {
-            report("peak RSS of the `chronicle import` process", String(format: "%.0f MB", Double(importRSS.sorted()[importRSS.count / 2]) / 1024))
+            report("peak RSS of the `chronicle import` process", String(format: "%.0f MiB", Double(importRSS.sorted()[importRSS.count / 2]) / 1024))
         }
 
         let store = try EventStore(path: storePath)
@@ -172,7 +172,7 @@ struct Bench: ParsableCommand {
             var asofRSS = 0
             let wholeProcess = try median(max(runs, 5)) { _ in try time { asofRSS = try shell(chronicle, ["asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, whole hierarchy, as a chronicle process", milliseconds(wholeProcess))
-            report("peak RSS of that `chronicle asof` process", String(format: "%.0f MB", Double(asofRSS) / 1024))
+            report("peak RSS of that `chronicle asof` process", String(format: "%.0f MiB", Double(asofRSS) / 1024))
             let oneProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["show", "sx/t7", "--asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, one unit, as a chronicle process", milliseconds(oneProcess))
         }
@@ -215,7 +215,7 @@ struct Bench: ParsableCommand {
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        report("peak RSS of the benchmark process", String(format: "%.0f MB", Double(usage.ru_maxrss) / 1024))
+        report("peak RSS of the benchmark process", String(format: "%.0f MiB", Double(usage.ru_maxrss) / 1024))
 
         print("| measure (\(n) events) | median of \(runs)+ runs |")
         print("| --- | --- |")

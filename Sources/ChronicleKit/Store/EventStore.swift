@@ -27,8 +27,9 @@ public struct EventStore: Sendable {
             if !readOnly { try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
             // A page cache of up to 128 MiB (SQLite's default is 2 MiB): a large import or rebuild
             // writes to several indexes in no common order, and a small cache spills them to disk.
-            // 256 MiB made a rebuild of a million events a few per cent faster, but took an
-            // import's peak memory to 992 MiB of the 1 GiB it must stay under (docs/benchmarks.md).
+            // With 256 MiB an import of a million events peaked at 992 MiB, against 968 MiB with
+            // this, of the 1 GiB it must stay under; a rebuild took 79 s against 86 s (one run each,
+            // within this machine's noise; docs/benchmarks.md).
             try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")
             // Reads through a memory map (up to 4 GiB of the file) rather than a copy per page: a
             // whole-hierarchy as-of reads rows from all over a large store.
