@@ -57,3 +57,34 @@ import Testing
             == "plain,함흥,\"a,b\",\"say \"\"hi\"\"\",\"x\r\ny\",\"l\nm\",\"r\rs\",\r\n")
     }
 }
+
+/// The tree of a snapshot: every unit on one line, under its parent, and the empty day said so.
+@Suite struct TreeTests {
+    @Test func everyUnitIsListedOnceUnderItsParent() throws {
+        let store = try Fixtures.store(Fixtures.northKorea)
+        for year in 1945...2026 {
+            let snapshot = try Snapshot.load(from: store, on: Day(year: year, month: 12, day: 31)!)
+            let lines = snapshot.tree().split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.first == "As of \(year)-12-31: \(snapshot.units.count) units")
+            var seen: [UnitID: Int] = [:]
+            for (number, line) in lines.enumerated() {
+                // A unit line ends with its id (and " ?" when uncertain).
+                let words = line.split(separator: " ")
+                guard let id = words.last(where: { $0.contains("/") || $0 == "kp" }).map(String.init),
+                      snapshot.units.contains(where: { $0.id == id }) else { continue }
+                #expect(seen[id] == nil, "\(id) listed twice in \(year)")
+                seen[id] = number
+            }
+            #expect(Set(seen.keys) == Set(snapshot.units.map(\.id)), "\(year)")
+            for unit in snapshot.units {
+                if let parent = unit.parent, let above = seen[parent], let line = seen[unit.id] {
+                    #expect(above < line, "\(unit.id) comes after its parent \(parent) in \(year)")
+                }
+            }
+        }
+    }
+
+    @Test func aDayWithoutUnitsSaysSo() {
+        #expect(Snapshot(day: Day(year: 1800, month: 1, day: 1)!, units: []).tree() == "As of 1800-01-01: 0 units\n\n")
+    }
+}

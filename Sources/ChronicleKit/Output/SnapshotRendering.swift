@@ -18,20 +18,28 @@ extension Snapshot {
 
     /// An indented tree: each unit under its parent, children sorted by name.
     public func tree() -> String {
-        let ids = Set(units.map(\.id))
-        let byParent = Dictionary(grouping: units, by: { $0.parent.flatMap { ids.contains($0) ? $0 : nil } ?? "" })
-        var lines: [String] = []
+        // Units by position, not by value: a view is a large value, and a whole hierarchy has 100,000.
+        var ids = Set<UnitID>()
+        ids.reserveCapacity(units.count)
+        for unit in units { ids.insert(unit.id) }
+        var byParent: [UnitID: [Int]] = [:]
+        for (position, unit) in units.enumerated() {
+            byParent[unit.parent.flatMap { ids.contains($0) ? $0 : nil } ?? "", default: []].append(position)
+        }
+        var text = "As of \(day): \(units.count) unit\(units.count == 1 ? "" : "s")\n"
+        var lines = 0
         func walk(_ parent: String, prefix: String) {
-            let children = (byParent[parent] ?? []).sorted { ($0.name, $0.id) < ($1.name, $1.id) }
-            for (index, unit) in children.enumerated() {
+            let children = (byParent[parent] ?? []).sorted { (units[$0].name, units[$0].id) < (units[$1].name, units[$1].id) }
+            for (index, position) in children.enumerated() {
                 let last = index == children.count - 1
                 let branch = parent.isEmpty ? "" : (last ? "└─ " : "├─ ")
-                lines.append(prefix + branch + Snapshot.label(unit))
-                walk(unit.id, prefix: parent.isEmpty ? "" : prefix + (last ? "   " : "│  "))
+                text += prefix + branch + Snapshot.label(units[position]) + "\n"
+                lines += 1
+                walk(units[position].id, prefix: parent.isEmpty ? "" : prefix + (last ? "   " : "│  "))
             }
         }
         walk("", prefix: "")
-        var text = "As of \(day): \(units.count) unit\(units.count == 1 ? "" : "s")\n" + lines.joined(separator: "\n") + "\n"
+        if lines == 0 { text += "\n" }
         let uncertain = units.filter(\.uncertain)
         if !uncertain.isEmpty {
             text += "\n? uncertain on \(day):\n"
