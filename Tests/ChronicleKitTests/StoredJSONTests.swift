@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ChronicleKit
 
@@ -114,5 +115,27 @@ import Testing
         #expect(try Parallel.map(values) { (v: Int) throws -> String in String(v) } == values.map(String.init))
         #expect(throws: Odd.self) { try Parallel.map(values) { (v: Int) throws -> Int in if v == 40_001 { throw Odd() }; return v } }
         #expect(Parallel.map([1, 2, 3]) { $0 + 1 } == [2, 3, 4])
+    }
+
+    /// Counts its live instances, to see that a map that fails releases what it had made.
+    final class Counted: Sendable {
+        static let live = Mutex(0)
+        init() { Counted.live.withLock { $0 += 1 } }
+        deinit { Counted.live.withLock { $0 -= 1 } }
+    }
+
+    @Test func aFailedMapReleasesWhatItMade() throws {
+        let values = Array(0..<50_000)
+        for failing in [0, 1_000, 24_999, 25_000, 30_000, 49_999] {
+            #expect(throws: Odd.self) {
+                try Parallel.map(values) { (v: Int) throws -> Counted in if v == failing { throw Odd() }; return Counted() }
+            }
+            #expect(Counted.live.withLock { $0 } == 0, "failing at \(failing)")
+        }
+        var made: [Counted]? = try Parallel.map(values) { _ in Counted() }
+        #expect(made?.count == values.count)
+        #expect(Counted.live.withLock { $0 } == values.count)
+        made = nil
+        #expect(Counted.live.withLock { $0 } == 0)
     }
 }
