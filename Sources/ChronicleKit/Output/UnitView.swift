@@ -92,16 +92,12 @@ public struct Snapshot: Sendable {
 /// Turns intervals into views: names from the scheme, parents' names, uncertainty.
 public struct Namer {
     let store: EventStore
-    let schemes: [String: Scheme]
-    /// What naming needs of each scheme, worked out once (a whole hierarchy names 100,000 units).
-    let naming: [Naming]
-    let namingByCountry: [String: Naming]
+    /// What naming needs of each scheme, by country, worked out once (a whole hierarchy names 100,000 units).
+    let naming: [String: Naming]
 
-    /// A scheme's name keys and level names, and the id prefix of its units.
+    /// A scheme's name keys and level names.
     struct Naming {
         let scheme: Scheme
-        /// `kp/`: a unit belongs to the scheme when its id starts with this, or is the country itself.
-        let prefix: [UInt8]
         let commonNameKey: String
         let nameKeys: [String]
         /// Each level's name in the common name form (else `en`, else the code).
@@ -109,32 +105,21 @@ public struct Namer {
 
         init(_ scheme: Scheme) {
             self.scheme = scheme
-            prefix = Array("\(scheme.country)/".utf8)
             commonNameKey = scheme.commonNameKey
             nameKeys = scheme.nameKeys.map(\.key)
             levelNames = Dictionary(scheme.levels.map { ($0.code, $0.names[scheme.commonNameKey] ?? $0.names["en"] ?? $0.code) },
                                     uniquingKeysWith: { first, _ in first })
         }
-
-        func covers(_ unit: UnitID) -> Bool {
-            let id = unit.utf8
-            if id.count >= prefix.count { return id.starts(with: prefix) }
-            return id.count == prefix.count - 1 && id.elementsEqual(prefix.dropLast())
-        }
     }
 
     public init(store: EventStore) throws(ChronicleError) {
         self.store = store
-        schemes = Dictionary(try store.schemes().map { ($0.country, $0) }, uniquingKeysWith: { a, _ in a })
-        naming = schemes.values.sorted { $0.country < $1.country }.map(Naming.init)
-        namingByCountry = Dictionary(naming.map { ($0.scheme.country, $0) }, uniquingKeysWith: { a, _ in a })
+        naming = Dictionary(try store.schemes().map { ($0.country, Naming($0)) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// The naming of a unit's scheme: the id's prefix is compared with each scheme's (a store holds
-    /// a few countries), and looked up by country when there are many.
+    /// The naming of a unit's scheme (the country is the id's part before the first slash).
     func naming(of unit: UnitID) -> Naming? {
-        if naming.count <= 8 { return naming.first { $0.covers(unit) } }
-        return namingByCountry[Projector.country(of: unit)]
+        naming[Projector.country(of: unit)]
     }
 
     func scheme(of unit: UnitID) -> Scheme? {

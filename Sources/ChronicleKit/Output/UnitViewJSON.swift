@@ -34,55 +34,51 @@ enum UnitViewJSON {
 
         var bytes: [UInt8] { json.bytes }
 
-        /// One view, as an element of the top-level array (indented one level).
+        /// One view, as an element of the top-level array (indented one level). Members in sorted
+        /// key order, as `.sortedKeys` puts UnitView's coding keys.
         mutating func view(_ view: UnitView) {
-            // Members in sorted key order, as `.sortedKeys` puts UnitView's coding keys.
-            object(indent: 1, keys: ["codes", "coordinate", "event", "id", "level", "levelName", "name", "names", "observations",
-                                     "parent", "parentName", "uncertain", "uncertainty", "validFrom", "validTo"]) { out, key, indent in
-                switch key {
-                case "codes": out.strings(view.codes, indent: indent)
-                case "coordinate":
-                    if let c = view.coordinate {
-                        out.object(indent: indent, keys: ["lat", "lon"]) { out, key, _ in out.number(key == "lat" ? c.lat : c.lon) }
-                    } else {
-                        out.json.raw("null")
-                    }
-                case "event": out.json.string(view.event)
-                case "id": out.json.string(view.id)
-                case "level": out.json.string(view.level)
-                case "levelName": out.json.string(view.levelName)
-                case "name": out.json.string(view.name)
-                case "names": out.strings(view.names, indent: indent)
-                case "observations":
-                    out.object(indent: indent, keys: view.observations.keys.sorted(by: CanonicalWriter.keyOrder)) { out, key, indent in
-                        let o = view.observations[key]!
-                        out.object(indent: indent, keys: ["date", "event", "value"]) { out, key, _ in
-                            switch key {
-                            case "date": out.json.string(o.date)
-                            case "event": out.json.string(o.event)
-                            default: out.number(o.value)
-                            }
-                        }
-                    }
-                case "parent": out.json.string(view.parent)
-                case "parentName": out.json.string(view.parentName)
-                case "uncertain": out.json.raw(view.uncertain ? "true" : "false")
-                case "uncertainty":
-                    out.array(indent: indent, count: view.uncertainty.count) { out, index, indent in
-                        let u = view.uncertainty[index]
-                        out.object(indent: indent, keys: ["alternatives", "date", "event"]) { out, key, indent in
-                            switch key {
-                            case "alternatives":
-                                out.array(indent: indent, count: u.alternatives.count) { out, index, _ in out.json.string(u.alternatives[index]) }
-                            case "date": out.json.string(u.date)
-                            default: out.json.string(u.event)
-                            }
-                        }
-                    }
-                case "validFrom": out.json.string(view.validFrom)
-                default: out.json.string(view.validTo)
-                }
+            json.raw("{")
+            member("codes", first: true, indent: 2); strings(view.codes, indent: 2)
+            member("coordinate", indent: 2)
+            if let c = view.coordinate {
+                json.raw("{")
+                member("lat", first: true, indent: 3); number(c.lat)
+                member("lon", indent: 3); number(c.lon)
+                close("}", indent: 2)
+            } else {
+                json.raw("null")
             }
+            member("event", indent: 2); json.string(view.event)
+            member("id", indent: 2); json.string(view.id)
+            member("level", indent: 2); json.string(view.level)
+            member("levelName", indent: 2); json.string(view.levelName)
+            member("name", indent: 2); json.string(view.name)
+            member("names", indent: 2); strings(view.names, indent: 2)
+            member("observations", indent: 2)
+            object(indent: 2, keys: view.observations.keys.sorted(by: CanonicalWriter.keyOrder)) { out, key in
+                let o = view.observations[key]!
+                out.json.raw("{")
+                out.member("date", first: true, indent: 4); out.json.string(o.date)
+                out.member("event", indent: 4); out.json.string(o.event)
+                out.member("value", indent: 4); out.number(o.value)
+                out.close("}", indent: 3)
+            }
+            member("parent", indent: 2); json.string(view.parent)
+            member("parentName", indent: 2); json.string(view.parentName)
+            member("uncertain", indent: 2); json.raw(view.uncertain ? "true" : "false")
+            member("uncertainty", indent: 2)
+            array(indent: 2, count: view.uncertainty.count) { out, index in
+                let u = view.uncertainty[index]
+                out.json.raw("{")
+                out.member("alternatives", first: true, indent: 4)
+                out.array(indent: 4, count: u.alternatives.count) { out, index in out.json.string(u.alternatives[index]) }
+                out.member("date", indent: 4); out.json.string(u.date)
+                out.member("event", indent: 4); out.json.string(u.event)
+                out.close("}", indent: 3)
+            }
+            member("validFrom", indent: 2); json.string(view.validFrom)
+            member("validTo", indent: 2); json.string(view.validTo)
+            close("}", indent: 1)
         }
 
         mutating func newline(_ indent: Int) {
@@ -90,46 +86,48 @@ enum UnitViewJSON {
             for _ in 0..<indent { json.raw("  ") }
         }
 
-        /// An object whose members are written by `member`, the writer placed after `"key" : `.
-        /// The object itself starts where the writer is, at the given indent level.
-        mutating func object(indent: Int, keys: [String], _ member: (inout Writer, String, Int) -> Void) {
+        /// A fixed key (plain ASCII, nothing to escape) on its own line, after a comma unless first.
+        mutating func member(_ key: StaticString, first: Bool = false, indent: Int) {
+            if !first { json.raw(",") }
+            newline(indent)
+            json.raw("\"")
+            json.raw(key)
+            json.raw("\" : ")
+        }
+
+        /// The closing bracket of a non-empty object or array, on its own line.
+        mutating func close(_ bracket: StaticString, indent: Int) {
+            newline(indent)
+            json.raw(bracket)
+        }
+
+        /// An object of keys known only at run time (escaped), each value written by `value`.
+        mutating func object(indent: Int, keys: [String], _ value: (inout Writer, String) -> Void) {
             json.raw("{")
-            guard !keys.isEmpty else {
-                json.raw("\n")
-                newline(indent)
-                json.raw("}")
-                return
-            }
+            guard !keys.isEmpty else { json.raw("\n"); return close("}", indent: indent) }
             for (index, key) in keys.enumerated() {
                 if index > 0 { json.raw(",") }
                 newline(indent + 1)
                 json.string(key)
                 json.raw(" : ")
-                member(&self, key, indent + 1)
+                value(&self, key)
             }
-            newline(indent)
-            json.raw("}")
+            close("}", indent: indent)
         }
 
-        mutating func array(indent: Int, count: Int, _ element: (inout Writer, Int, Int) -> Void) {
+        mutating func array(indent: Int, count: Int, _ element: (inout Writer, Int) -> Void) {
             json.raw("[")
-            guard count > 0 else {
-                json.raw("\n")
-                newline(indent)
-                json.raw("]")
-                return
-            }
+            guard count > 0 else { json.raw("\n"); return close("]", indent: indent) }
             for index in 0..<count {
                 if index > 0 { json.raw(",") }
                 newline(indent + 1)
-                element(&self, index, indent + 1)
+                element(&self, index)
             }
-            newline(indent)
-            json.raw("]")
+            close("]", indent: indent)
         }
 
         mutating func strings(_ values: [String: String], indent: Int) {
-            object(indent: indent, keys: values.keys.sorted(by: CanonicalWriter.keyOrder)) { out, key, _ in out.json.string(values[key]!) }
+            object(indent: indent, keys: values.keys.sorted(by: CanonicalWriter.keyOrder)) { out, key in out.json.string(values[key]!) }
         }
 
         mutating func number(_ value: Double) {

@@ -51,10 +51,10 @@ extension EventStore {
     /// - Throws: ``DiagnosticsError`` listing every problem; nothing is written then.
     ///   - complete: The folder holds every recorded event (the default); `false` appends the
     ///     folder's events to what the store has, without reporting the events it lacks.
-    @discardableResult
     ///
     /// The folder is consumed: once its new events are appended, the import lets go of its copy of
     /// them before folding (a caller that keeps using the folder keeps its own copy).
+    @discardableResult
     public func record(_ folder: consuming EventFolder, at recordedAt: Date = Date(), complete: Bool = true) throws -> ImportReport {
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         var folder = consume folder
