@@ -17,9 +17,7 @@ extension EventStore {
     /// The states that hold on a day, ordered by unit id.
     public func states(on day: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
-            let rows = try RawQuery(db, """
-                SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom <= ? AND (validTo IS NULL OR validTo > ?)
-                """, [day.ordinal, day.ordinal])
+            let rows = try RawQuery(db, IntervalTree.query(selecting: EventStore.stateSelection, from: day.ordinal, through: day.ordinal), [])
             // The rows are read as text, and their states decoded on every core: for a whole
             // hierarchy, decoding is most of the work.
             var raw: [(unit: String, from: Int, to: Int?, state: String, event: String, endEvent: String?)] = []
@@ -95,8 +93,8 @@ extension EventStore {
     public func intervals(overlapping from: Day, _ until: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom < ? AND (validTo IS NULL OR validTo > ?) ORDER BY unit, validFrom
-                """, arguments: [until.ordinal, from.ordinal]).map(EventStore.interval)
+                SELECT * FROM (\(IntervalTree.query(selecting: EventStore.stateSelection, from: from.ordinal, through: until.ordinal - 1))) ORDER BY unit, validFrom
+                """).map(EventStore.interval)
         }
     }
 

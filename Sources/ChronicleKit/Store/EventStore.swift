@@ -218,6 +218,15 @@ public struct EventStore: Sendable {
                 guard problems.isEmpty else { throw DiagnosticsError(problems) }
             }
         }
+        // The interval tree's virtual columns and indexes, for finding the states of a day or a
+        // span (IntervalTree, docs/decisions/0011). Virtual columns take no space in the table.
+        migrator.registerMigration("v4-interval-tree") { db in
+            for column in IntervalTree.columns { try db.execute(sql: "ALTER TABLE unit_state ADD COLUMN \(column)") }
+            try db.execute(sql: """
+                CREATE INDEX unit_state_by_fork_lo ON unit_state(fork, lo);
+                CREATE INDEX unit_state_by_fork_hi ON unit_state(fork, hi);
+                """)
+        }
         return migrator
     }
 

@@ -1,0 +1,83 @@
+import GRDB
+import Testing
+@testable import ChronicleKit
+
+/// The relational interval tree must find exactly the states a plain scan finds.
+@Suite struct IntervalTreeTests {
+    /// The fork is the number in `[lo, hi]` with the most trailing zero bits (checked by brute force).
+    @Test func theForkIsTheNumberWithTheMostTrailingZeros() {
+        for lo in 1...130 {
+            for hi in lo...lo + 140 {
+                let best = (lo...hi).max { $0.trailingZeroBitCount < $1.trailingZeroBitCount }!
+                #expect(IntervalTree.fork(lo: lo, hi: hi) == best, "[\(lo), \(hi)]")
+            }
+        }
+    }
+
+    /// Every interval that contains a position has its fork on that position's path.
+    @Test func anIntervalsForkLiesOnThePathOfEachOfItsDays() {
+        var generator = SeededGenerator(state: 3)
+        for _ in 0..<2_000 {
+            let lo = Int.random(in: 1...IntervalTree.top, using: &generator)
+            let hi = min(IntervalTree.top, lo + Int.random(in: 0...(1 << Int.random(in: 0...23, using: &generator)), using: &generator))
+            let fork = IntervalTree.fork(lo: lo, hi: hi)
+            for p in [lo, hi, (lo + hi) / 2] { #expect(IntervalTree.path(to: p).contains(fork), "[\(lo), \(hi)] at \(p)") }
+        }
+    }
+
+    /// SQLite's virtual columns compute what the Swift function computes, clamping included.
+    @Test func theVirtualColumnsAgreeWithTheFunction() throws {
+        let store = try EventStore.inMemory()
+        var generator = SeededGenerator(state: 9)
+        var spans: [(Int, Int?)] = [(0, 1), (-1, 0), (0, nil), (-9_000_000, 9_000_000), (9_000_000, nil), (-9_000_000, -8_999_000)]
+        for _ in 0..<500 {
+            let from = Int.random(in: -1_000_000...1_000_000, using: &generator)
+            spans.append((from, Bool.random(using: &generator) ? nil : from + Int.random(in: 1...100_000, using: &generator)))
+        }
+        try store.writer.write { db in
+            for (from, to) in spans {
+                try db.execute(sql: "INSERT INTO unit_state (unit, validFrom, validTo, state, event) VALUES ('x', ?, ?, '{}', 'e')", arguments: [from, to])
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT validFrom, validTo, lo, hi, fork FROM unit_state")
+            #expect(rows.count == spans.count)
+            for row in rows {
+                let lo = IntervalTree.position(row["validFrom"])
+                let hi = (row["validTo"] as Int?).map { IntervalTree.position($0 - 1) } ?? IntervalTree.top
+                #expect(row["lo"] == lo && row["hi"] == hi)
+                #expect(row["fork"] == IntervalTree.fork(lo: lo, hi: hi), "\(row)")
+            }
+        }
+    }
+
+    /// On a synthetic history, the states of a day and the intervals overlapping a span are the
+    /// ones a scan of every state finds, on days that begin and end states and on days between.
+    @Test func queriesFindWhatAScanFinds() throws {
+        let store = try EventStore.inMemory()
+        try store.record(SyntheticHistory(eventCount: 3_000, seed: 21).folder, at: Fixtures.recordedAt)
+        let all = try store.read { db in try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state").map(EventStore.interval) }
+        #expect(all.count > 3_000)
+        var generator = SeededGenerator(state: 21)
+        var days = Set<Int>()
+        for interval in all.shuffled(using: &generator).prefix(60) {
+            days.formUnion([interval.validFrom.ordinal, interval.validFrom.ordinal - 1])
+            if let to = interval.validTo { days.formUnion([to.ordinal, to.ordinal - 1]) }
+        }
+        days.formUnion([-30_000, 0, 40_000])
+        func key(_ i: UnitInterval) -> String { "\(i.unit) \(i.validFrom.ordinal)" }
+        var found = 0
+        for day in days.sorted() {
+            let expected = all.filter { $0.validFrom.ordinal <= day && ($0.validTo.map { $0.ordinal > day } ?? true) }.map(key).sorted()
+            let got = try store.states(on: Day(ordinal: day)).map(key)
+            #expect(got == expected, "on \(Day(ordinal: day))")
+            found += got.count
+        }
+        #expect(found > 10_000)
+        for (from, length) in [(days.min()!, 1), (0, 365), (-20_000, 3_000), (-40_000, 100_000), (5, 0)] {
+            let until = from + length
+            let expected = all.filter { $0.validFrom.ordinal < until && ($0.validTo.map { $0.ordinal > from } ?? true) && from < until }
+                .map(key).sorted()
+            let got = try store.intervals(overlapping: Day(ordinal: from), Day(ordinal: until)).map(key).sorted()
+            #expect(got == expected, "from \(from) for \(length) days")
+        }
+    }
+}
