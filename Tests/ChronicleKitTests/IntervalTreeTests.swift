@@ -80,4 +80,23 @@ import Testing
             #expect(got == expected, "from \(from) for \(length) days")
         }
     }
+
+    /// The states of a day come in unit order whatever order SQLite yields them in, ids that share
+    /// their first sixteen bytes and ids that are prefixes of others included.
+    @Test func intervalsAreJoinedInUnitOrder() {
+        var generator = SeededGenerator(state: 17)
+        let stems = ["sx/t", "sx/t1", "kp/pyongyang/district-", "kp/pyongyang/district", "a", "sx/d4719", "sx/d47190"]
+        var units = Set<String>()
+        while units.count < 3_000 {
+            units.insert(stems.randomElement(using: &generator)! + String(Int.random(in: 0...999, using: &generator)))
+        }
+        units.formUnion(stems)
+        let intervals = units.shuffled(using: &generator).map {
+            UnitInterval(unit: $0, validFrom: Day(ordinal: 0), validTo: nil, state: UnitState(names: [:], level: "x", parent: nil), event: "e", endEvent: nil)
+        }
+        let chunks = stride(from: 0, to: intervals.count, by: 700).map { Array(intervals[$0..<min(intervals.count, $0 + 700)]) }
+        let joined = EventStore.sortedByUnit(chunks).map(\.unit)
+        #expect(joined == units.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        #expect(joined.count == units.count)
+    }
 }

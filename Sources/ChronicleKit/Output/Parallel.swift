@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Work split over the machine's cores, for the few places where one query decodes or
 /// renders a whole hierarchy (100,000 units or more) and the order of results is kept.
@@ -39,6 +40,42 @@ enum Parallel {
             return try map(values) { (value: T) throws -> U in transform(value) }
         } catch {
             preconditionFailure("a transform that cannot throw threw \(error)")
+        }
+    }
+}
+
+extension Parallel {
+    /// Chunks transformed on other threads while the caller makes the next ones: a reader hands
+    /// over rows as SQLite yields them, and they are decoded while it reads on. The results come
+    /// back in the order the chunks were given.
+    final class Pipeline<Input: Sendable, Output: Sendable>: Sendable {
+        private let transform: @Sendable (Input) throws -> Output
+        private let group = DispatchGroup()
+        private let results = Mutex<[Int: Result<[Output], any Error>]>([:])
+        private let given = Mutex(0)
+
+        init(_ transform: @escaping @Sendable (Input) throws -> Output) {
+            self.transform = transform
+        }
+
+        /// Starts transforming a chunk on another thread.
+        func submit(_ chunk: [Input]) {
+            guard !chunk.isEmpty else { return }
+            let index = given.withLock { count in
+                defer { count += 1 }
+                return count
+            }
+            DispatchQueue.global().async(group: group) {
+                let result = Result { try chunk.map(self.transform) }
+                self.results.withLock { $0[index] = result }
+            }
+        }
+
+        /// Waits for every chunk given, and returns their results in order (or the first chunk's error).
+        func finish() throws -> [[Output]] {
+            group.wait()
+            let count = given.withLock { $0 }
+            return try results.withLock { results in try (0..<count).map { try results[$0]!.get() } }
         }
     }
 }
