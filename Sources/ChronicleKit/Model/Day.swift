@@ -57,12 +57,22 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public var description: String {
         let (y, m, d) = civil
         guard (0...9999).contains(y) else { return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))" }
+        // Written in place: ten bytes make a small string, with nothing allocated (a whole hierarchy's
+        // views write two dates each).
         let zero = UInt8(ascii: "0")
-        let bytes: [UInt8] = [
-            zero + UInt8(y / 1000), zero + UInt8(y / 100 % 10), zero + UInt8(y / 10 % 10), zero + UInt8(y % 10), UInt8(ascii: "-"),
-            zero + UInt8(m / 10), zero + UInt8(m % 10), UInt8(ascii: "-"), zero + UInt8(d / 10), zero + UInt8(d % 10),
-        ]
-        return String(decoding: bytes, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: 10) { bytes in
+            bytes[0] = zero + UInt8(y / 1000)
+            bytes[1] = zero + UInt8(y / 100 % 10)
+            bytes[2] = zero + UInt8(y / 10 % 10)
+            bytes[3] = zero + UInt8(y % 10)
+            bytes[4] = UInt8(ascii: "-")
+            bytes[5] = zero + UInt8(m / 10)
+            bytes[6] = zero + UInt8(m % 10)
+            bytes[7] = UInt8(ascii: "-")
+            bytes[8] = zero + UInt8(d / 10)
+            bytes[9] = zero + UInt8(d % 10)
+            return 10
+        }
     }
 
     public func adding(days: Int) -> Day { Day(ordinal: ordinal + days) }

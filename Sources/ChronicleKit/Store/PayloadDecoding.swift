@@ -127,6 +127,8 @@ enum StoredJSON {
             var out: [String: String] = [:]
             try members { (parser: inout Parser, key: String) throws(Malformed) in
                 guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.fail("expected a string") }
+                // Room for a few names at once: grown one by one, a two-name object was allocated twice and rehashed.
+                if out.capacity == 0 { out.reserveCapacity(4) }
                 out[key] = try parser.string()
             }
             return out
