@@ -53,6 +53,18 @@ extension EventStore {
                 }
             }
         }
-        return problems
+        // Every state sits where the interval tree's queries look for it (docs/decisions/0011).
+        let misplaced: [String] = try read { db in
+            var found: [String] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT unit, validFrom, validTo, lo, hi, fork FROM unit_state ORDER BY unit, validFrom")
+            while let row = try rows.next() {
+                let place = IntervalTree.place(validFrom: row[1], validTo: row[2])
+                if (row[3] as Int?) != place.lo || (row[4] as Int?) != place.hi || (row[5] as Int?) != place.fork {
+                    found.append("\(row[0] as String): the state from \(Day(ordinal: row[1])) is misplaced in the interval tree (rebuild the projection)")
+                }
+            }
+            return found
+        }
+        return problems + misplaced
     }
 }

@@ -36,7 +36,7 @@ public struct Projector {
         /// New interval rows (closed or still open).
         public var intervals: [UnitInterval] = []
         /// Loaded rows whose end changed: row id → new end and ending event.
-        public var reopened: [Int64: (validTo: Day?, endEvent: String?)] = [:]
+        public var reopened: [Int64: (validFrom: Day, validTo: Day?, endEvent: String?)] = [:]
         public var uncertainties: [Uncertainty] = []
         public var observations: [Observation] = []
         /// Names that began with a new state (a name a unit already had under that key in its previous state is not repeated).
@@ -96,7 +96,7 @@ public struct Projector {
         var open: [UnitInterval] = []
         for tracked in units.values where !tracked.isEnded {
             if let rowID = tracked.rowID {
-                if tracked.reopened { result.reopened[rowID] = (tracked.interval.validTo, tracked.interval.endEvent) }
+                if tracked.reopened { result.reopened[rowID] = (tracked.interval.validFrom, tracked.interval.validTo, tracked.interval.endEvent) }
             } else {
                 open.append(tracked.interval)
             }
@@ -428,7 +428,7 @@ public struct Projector {
         tracked.interval.validTo = day
         tracked.interval.endEvent = event
         if let rowID = tracked.rowID {
-            result.reopened[rowID] = (day, event)
+            result.reopened[rowID] = (tracked.interval.validFrom, day, event)
         } else if tracked.interval.validFrom < day {
             if let sink { sink.closed(tracked.interval) } else { result.intervals.append(tracked.interval) }
         }

@@ -221,7 +221,7 @@ extension EventStore {
 
         /// - Parameter table: Where names go (a load table, deduplicated after).
         init(_ db: Database, names table: String) throws {
-            states = try BulkInsert(db, "INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            states = try BulkInsert(db, EventStore.insertState)
             names = try BulkInsert(db, "INSERT INTO \(table) (unit, key, name, folded) VALUES (?, ?, ?, ?)")
         }
 
@@ -238,10 +238,17 @@ extension EventStore {
         }
     }
 
+    /// Inserts a row of `unit_state`, with its place in the interval tree: see ``insert(_:_:)``.
+    static let insertState = """
+        INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     static func insert(_ interval: UnitInterval, _ statement: BulkInsert) throws {
+        let place = IntervalTree.place(validFrom: interval.validFrom.ordinal, validTo: interval.validTo?.ordinal)
         try statement.execute(
             .text(interval.unit), .integer(interval.validFrom.ordinal), .integer(interval.validTo?.ordinal), .text(interval.state.parent),
-            .text(interval.state.canonicalJSON), .text(interval.event), .text(interval.endEvent))
+            .text(interval.state.canonicalJSON), .text(interval.event), .text(interval.endEvent),
+            .integer(place.lo), .integer(place.hi), .integer(place.fork))
     }
 
     static func insert(_ name: Projector.Name, _ statement: BulkInsert, folded: inout [String: String]) throws {
@@ -251,11 +258,13 @@ extension EventStore {
     }
 
     private static func write(_ result: Projector.Result, _ db: Database) throws {
-        let reopen = try db.cachedStatement(sql: "UPDATE unit_state SET validTo = ?, endEvent = ? WHERE id = ?")
+        // A new end moves a state in the interval tree.
+        let reopen = try db.cachedStatement(sql: "UPDATE unit_state SET validTo = ?, endEvent = ?, hi = ?, fork = ? WHERE id = ?")
         for (rowID, end) in result.reopened.sorted(by: { $0.key < $1.key }) {
-            try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, rowID])
+            let place = IntervalTree.place(validFrom: end.validFrom.ordinal, validTo: end.validTo?.ordinal)
+            try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, place.hi, place.fork, rowID])
         }
-        let insert = try BulkInsert(db, "INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let insert = try BulkInsert(db, EventStore.insertState)
         for interval in result.intervals { try EventStore.insert(interval, insert) }
         try writeNames(result.names, db)
         let uncertain = try BulkInsert(db, "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
@@ -298,7 +307,7 @@ extension EventStore {
     /// The projected tables as plain rows, in a fixed order: for comparing two projections.
     public func projectionDump() throws(ChronicleError) -> [String] {
         try read { db in
-            let states = try Row.fetchAll(db, sql: "SELECT unit, validFrom, validTo, parent, state, event, endEvent FROM unit_state ORDER BY unit, validFrom")
+            let states = try Row.fetchAll(db, sql: "SELECT unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork FROM unit_state ORDER BY unit, validFrom")
             let names = try Row.fetchAll(db, sql: "SELECT unit, key, name, folded FROM unit_name ORDER BY unit, key, name")
             let days = try Row.fetchAll(db, sql: "SELECT id, day FROM corrected_day ORDER BY id")
             let uncertain = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty ORDER BY unit, fromDay, event")

@@ -179,7 +179,7 @@ public struct EventStore: Sendable {
         // Indexes that let a catch-up read only the events it needs; the projected states carry
         // their parent for finding children; names are kept once per unit, key and name; and the
         // days of corrected events are kept for finding the events a catch-up must fold again.
-        // The projected tables are derived, so they are made afresh and rebuilt (docs/decisions/0009).
+        // The projected tables are derived, so they are made afresh here and projected again by v4 (docs/decisions/0009).
         migrator.registerMigration("v3-incremental") { db in
             try db.execute(sql: """
                 CREATE INDEX event_by_earliest ON event(earliest);
@@ -213,19 +213,30 @@ public struct EventStore: Sendable {
                 ) WITHOUT ROWID;
                 CREATE INDEX corrected_day_by_day ON corrected_day(day);
                 """)
-            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 > 0 {
-                let problems = try EventStore.project(db, from: nil)
-                guard problems.isEmpty else { throw DiagnosticsError(problems) }
-            }
+            // The projection is made again by v4, in the shape it has then.
         }
-        // The interval tree's virtual columns and indexes, for finding the states of a day or a
-        // span (IntervalTree, docs/decisions/0011). Virtual columns take no space in the table.
+        // The interval tree's columns and indexes, for finding the states of a day or a span
+        // (IntervalTree, docs/decisions/0011). The rows already projected are placed here; from
+        // now on the projection's writers place each row they write.
         migrator.registerMigration("v4-interval-tree") { db in
-            for column in IntervalTree.columns { try db.execute(sql: "ALTER TABLE unit_state ADD COLUMN \(column)") }
+            try db.execute(sql: """
+                ALTER TABLE unit_state ADD COLUMN lo INTEGER;
+                ALTER TABLE unit_state ADD COLUMN hi INTEGER;
+                ALTER TABLE unit_state ADD COLUMN fork INTEGER;
+                """)
             try db.execute(sql: """
                 CREATE INDEX unit_state_by_fork_lo ON unit_state(fork, lo);
                 CREATE INDEX unit_state_by_fork_hi ON unit_state(fork, hi);
                 """)
+            // A store from before v3 has events and an empty projection (v3 made its tables anew).
+            let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
+            let states = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit_state") ?? 0
+            if events > 0 && states == 0 {
+                let problems = try EventStore.project(db, from: nil)
+                guard problems.isEmpty else { throw DiagnosticsError(problems) }
+            } else {
+                try IntervalTree.placeAll(db)
+            }
         }
         // A whole hierarchy's latest observations are read from the index alone (at a million
         // events, 69 → 40 ms for the SELECT in the sqlite3 shell): the index carries the columns read.

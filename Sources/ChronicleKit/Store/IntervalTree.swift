@@ -1,3 +1,5 @@
+import GRDB
+
 /// Finding the projected states that hold on a day, or overlap a span, without scanning every state
 /// that began before it: a relational interval tree (Kriegel, Pötke and Seidl, "Managing Intervals
 /// Efficiently in Object-Relational Databases", VLDB 2000; docs/decisions/0011).
@@ -5,9 +7,9 @@
 /// Days are mapped into `1 ..< 2^24` (day 0, 1970-01-01, is `2^23`; days beyond ±23,000 years are
 /// clamped, which only makes more candidates). A state's days `[lo, hi]` (inclusive) are filed
 /// under their *fork*: of the numbers in `[lo, hi]`, the one with the most trailing zero bits,
-/// which is where the interval would sit in a binary tree over all days. SQLite computes `lo`,
-/// `hi` and `fork` as virtual columns of `unit_state`, so every write keeps them right, and
-/// indexes them as `(fork, lo)` and `(fork, hi)`.
+/// which is where the interval would sit in a binary tree over all days. `lo`, `hi` and `fork`
+/// are columns of `unit_state`, written with each row by the projection's writers (``place(validFrom:validTo:)``)
+/// and checked by ``EventStore/checkInvariants()``, and indexed as `(fork, lo)` and `(fork, hi)`.
 ///
 /// Every interval that contains a day `p` has its fork on the path from the root to `p`, so a
 /// query reads about 24 short index ranges: forks left of `p` whose `hi ≥ p`, forks right of `p`
@@ -23,24 +25,26 @@ enum IntervalTree {
         min(max(ordinal + offset, 1), top)
     }
 
-    /// The virtual columns, for `ALTER TABLE unit_state ADD COLUMN …` (in this order: `fork` reads the other two).
-    static var columns: [String] {
-        let lo = "max(1, min(validFrom + \(offset), \(top)))"
-        let hi = "CASE WHEN validTo IS NULL THEN \(top) ELSE max(1, min(validTo - 1 + \(offset), \(top))) END"
-        // The highest bit in which lo − 1 and hi differ (SQLite has no XOR: a ^ b = (a | b) − (a & b))
-        // is the number of trailing bits to clear from hi.
-        let differing = "(((lo - 1) | hi) - ((lo - 1) & hi))"
-        let fork = "CASE "
-            + (1..<bits).reversed().map { k in "WHEN \(differing) >= \(1 << k) THEN (hi >> \(k)) << \(k) " }.joined()
-            + "ELSE hi END"
-        return [
-            "lo INTEGER GENERATED ALWAYS AS (\(lo)) VIRTUAL",
-            "hi INTEGER GENERATED ALWAYS AS (\(hi)) VIRTUAL",
-            "fork INTEGER GENERATED ALWAYS AS (\(fork)) VIRTUAL",
-        ]
+    /// A state's place in the tree: the columns `lo`, `hi` and `fork` written with its row.
+    static func place(validFrom: Int, validTo: Int?) -> (lo: Int, hi: Int, fork: Int) {
+        let lo = position(validFrom)
+        let hi = validTo.map { position($0 - 1) } ?? top
+        return (lo, hi, fork(lo: lo, hi: hi))
     }
 
-    /// The fork of `[lo, hi]` as the virtual column computes it (for tests and for reasoning).
+    /// Fills `lo`, `hi` and `fork` of every row (for the migration that adds them).
+    static func placeAll(_ db: Database) throws {
+        var rows: [(id: Int, from: Int, to: Int?)] = []
+        let read = try RawQuery(db, "SELECT id, validFrom, validTo FROM unit_state", [])
+        while try read.next() { rows.append((read.integer(0) ?? 0, read.integer(1) ?? 0, read.integer(2))) }
+        let update = try BulkInsert(db, "UPDATE unit_state SET lo = ?, hi = ?, fork = ? WHERE id = ?")
+        for row in rows {
+            let place = place(validFrom: row.from, validTo: row.to)
+            try update.execute(.integer(place.lo), .integer(place.hi), .integer(place.fork), .integer(row.id))
+        }
+    }
+
+    /// The fork of `[lo, hi]`: of the numbers in it, the one with the most trailing zero bits.
     static func fork(lo: Int, hi: Int) -> Int {
         let differing = (lo - 1) ^ hi
         guard differing > 0 else { return hi }
