@@ -95,8 +95,9 @@ public struct Namer {
     /// What naming needs of each scheme, by country, worked out once (a whole hierarchy names 100,000 units).
     let naming: [String: Naming]
 
-    /// A scheme's name keys and level names.
-    struct Naming {
+    /// A scheme's name keys and level names. (A class: it is looked up once a unit, and copying a
+    /// struct of a scheme and three collections cost a retain and release for each.)
+    final class Naming: Sendable {
         let scheme: Scheme
         let commonNameKey: String
         let nameKeys: [String]
@@ -141,6 +142,8 @@ public struct Namer {
     }
 
     func localName(of unit: UnitID, _ state: UnitState, _ naming: Naming?) -> String? {
+        // ASCII is Latin: when every name is ASCII there is nothing to look up in key order.
+        guard state.names.values.contains(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) else { return nil }
         let keys = naming?.nameKeys ?? state.names.keys.sorted()
         return keys.lazy.compactMap { state.names[$0] }.first { name in
             // ASCII is Latin: most names are decided without looking at their scalars one by one.

@@ -350,7 +350,8 @@ public struct Projector {
 
     /// The country part of a unit id (`kp` of `kp/rason`).
     static func country(of unit: UnitID) -> String {
-        unit.firstIndex(of: "/").map { String(unit[..<$0]) } ?? unit
+        // Searched as bytes, not characters: asked once a unit in a whole hierarchy's views.
+        unit.utf8.firstIndex(of: UInt8(ascii: "/")).map { String(unit[..<$0]) } ?? unit
     }
 
     /// `true` for a name that needs no closer look: no control or bidirectional character, and not
