@@ -92,7 +92,9 @@ import Testing
         let intervals = units.shuffled(using: &generator).map {
             UnitInterval(unit: $0, validFrom: Day(ordinal: 0), validTo: nil, state: UnitState(names: [:], level: "x", parent: nil), event: "e", endEvent: nil)
         }
-        let chunks = stride(from: 0, to: intervals.count, by: 700).map { Array(intervals[$0..<min(intervals.count, $0 + 700)]) }
+        let chunks = stride(from: 0, to: intervals.count, by: 700).map { start in
+            intervals[start..<min(intervals.count, start + 700)].map { Optional($0) }
+        }
         let joined = EventStore.sortedByUnit(chunks).map(\.unit)
         #expect(joined == units.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
         #expect(joined.count == units.count)

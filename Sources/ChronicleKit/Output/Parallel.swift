@@ -75,7 +75,9 @@ extension Parallel {
         func finish() throws -> [[Output]] {
             group.wait()
             let count = given.withLock { $0 }
-            return try results.withLock { results in try (0..<count).map { try results[$0]!.get() } }
+            // Taken out of the table, not copied: the caller gets the only reference to each chunk and
+            // can move values out of it without copying the chunk.
+            return try results.withLock { results in try (0..<count).map { try results.removeValue(forKey: $0)!.get() } }
         }
     }
 }
