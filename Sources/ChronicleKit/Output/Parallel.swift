@@ -81,3 +81,65 @@ extension Parallel {
         }
     }
 }
+
+extension Parallel {
+    /// A bounded queue from one producing thread to one consuming thread: a fold hands over the
+    /// rows it makes while the database thread writes the ones before (a rebuild). The producer
+    /// waits while `capacity` items are queued, so memory stays bounded however long the stream.
+    ///
+    /// Written here because the packages on hand offer only `async` channels, and both ends are
+    /// synchronous code (a GRDB write closure and a fold).
+    final class Handoff<Element>: @unchecked Sendable {
+        // Every stored property is read and written only with `condition` locked.
+        private let condition = NSCondition()
+        private var queue: [Element] = []
+        private var closed = false
+        private var cancelled = false
+        private let capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = max(1, capacity)
+        }
+
+        /// Queues an item, waiting while the queue is full. Returns `false` (and drops the item)
+        /// once the consumer has cancelled: the producer can stop making more.
+        @discardableResult
+        func send(_ item: consuming Element) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            while queue.count >= capacity && !cancelled { condition.wait() }
+            guard !cancelled else { return false }
+            queue.append(item)
+            condition.broadcast()
+            return true
+        }
+
+        /// The producer is done: `next()` returns what is queued, then `nil`.
+        func close() {
+            condition.lock()
+            closed = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// The consumer stops taking items: a waiting producer wakes and later sends are dropped.
+        func cancel() {
+            condition.lock()
+            cancelled = true
+            queue.removeAll()
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// The next item, waiting for one; `nil` once the producer has closed and all are taken.
+        func next() -> Element? {
+            condition.lock()
+            defer { condition.unlock() }
+            while queue.isEmpty && !closed && !cancelled { condition.wait() }
+            guard !queue.isEmpty else { return nil }
+            let item = queue.removeFirst()
+            condition.broadcast()
+            return item
+        }
+    }
+}

@@ -19,18 +19,23 @@ public enum Corrections {
     ///
     /// - Returns: A diagnostic for every correction or retraction that cannot be applied.
     static func apply(to events: inout [ScheduledEvent]) -> [Diagnostic] {
+        // Events are walked by index and moved, never copied: a copy retains every string and
+        // collection an event holds, and this runs over every recorded event.
         var diagnostics: [Diagnostic] = []
         var index: [String: Int] = [:]
-        for (i, scheduled) in events.enumerated() { index[scheduled.event.id] = i }
+        index.reserveCapacity(events.count)
+        var amending: [Int] = []  // the corrections and retractions, in store order
+        for i in events.indices {
+            index[events[i].event.id] = i
+            if events[i].event.target != nil { amending.append(i) }
+        }
+        guard !amending.isEmpty else { return diagnostics }
 
         // First pass: which events are retracted, and by whom.
         var retractedBy: [String: ScheduledEvent] = [:]
-        for scheduled in events {
-            switch scheduled.event.action {
-            case .corrected, .retracted:
-                diagnostics += Projector.sourceProblems(scheduled.event).map { problem(scheduled, $0, prefixed: false) }
-            default: break
-            }
+        for i in amending {
+            let scheduled = events[i]
+            diagnostics += Projector.sourceProblems(scheduled.event).map { problem(scheduled, $0, prefixed: false) }
             guard case .retracted(let target, _) = scheduled.event.action else { continue }
             if let problem = checkTarget(target, of: scheduled, index: index, events: events, allowCorrections: true) {
                 diagnostics.append(problem)
@@ -40,7 +45,8 @@ public enum Corrections {
         }
         // Second pass: apply every correction that is not itself retracted.
         var replaced: [String: Event] = [:]
-        for scheduled in events {
+        for i in amending {
+            let scheduled = events[i]
             guard case .corrected(let target, let fields) = scheduled.event.action,
                   retractedBy[scheduled.event.id] == nil else { continue }
             if let problem = checkTarget(target, of: scheduled, index: index, events: events) {
@@ -58,16 +64,16 @@ public enum Corrections {
                 diagnostics.append(problem(scheduled, "cannot be applied to \(target): \(error)"))
             }
         }
-        guard !replaced.isEmpty || !retractedBy.isEmpty || events.contains(where: { $0.event.target != nil }) else {
-            return diagnostics
-        }
         for (id, corrected) in replaced { events[index[id]!].event = corrected }
-        events.removeAll { scheduled in
-            switch scheduled.event.action {
-            case .corrected, .retracted: true
-            default: retractedBy[scheduled.event.id] != nil
-            }
+        // Corrections, retractions and retracted events leave; the rest keep their order.
+        var leaving = Set(amending)
+        for target in retractedBy.keys { leaving.insert(index[target]!) }
+        var kept = 0
+        for i in events.indices where !leaving.contains(i) {
+            if kept != i { events.swapAt(kept, i) }
+            kept += 1
         }
+        events.removeLast(events.count - kept)
         return diagnostics
     }
 

@@ -38,12 +38,32 @@ extension UnitState {
     /// The state as JSON with sorted keys, written by hand: the projection writes one per
     /// interval, and JSONEncoder was the largest cost of a rebuild (docs/benchmarks.md).
     var canonicalJSON: String {
-        var out = "{"
-        out += "\"codes\":" + JSONText.object(codes) + ","
-        if let coordinate { out += "\"coordinate\":{\"lat\":\(JSONText.number(coordinate.lat)),\"lon\":\(JSONText.number(coordinate.lon))}," }
-        out += "\"level\":" + JSONText.string(level) + ",\"names\":" + JSONText.object(names)
-        if let parent { out += ",\"parent\":" + JSONText.string(parent) }
-        return out + "}"
+        var out = JSONBytes(capacity: 128)
+        write(to: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// ``canonicalJSON`` as bytes, appended to a buffer (a rebuild reuses one for every row,
+    /// and binds the bytes without making a string of them).
+    func write(to out: inout JSONBytes) {
+        out.raw("{\"codes\":")
+        out.object(codes)
+        if let coordinate {
+            out.raw(",\"coordinate\":{\"lat\":")
+            out.number(coordinate.lat)
+            out.raw(",\"lon\":")
+            out.number(coordinate.lon)
+            out.raw("}")
+        }
+        out.raw(",\"level\":")
+        out.string(level)
+        out.raw(",\"names\":")
+        out.object(names)
+        if let parent {
+            out.raw(",\"parent\":")
+            out.string(parent)
+        }
+        out.raw("}")
     }
 }
 
@@ -66,6 +86,12 @@ struct JSONBytes {
     mutating func string(_ text: String?) {
         guard let text else { return raw("null") }
         bytes.append(0x22)
+        // Most text needs no escape: copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(0x22)
+            return
+        }
         let hex: StaticString = "0123456789abcdef"
         for byte in text.utf8 {
             switch byte {
@@ -84,6 +110,29 @@ struct JSONBytes {
             }
         }
         bytes.append(0x22)
+    }
+
+    /// A string-to-string object, keys in JSONEncoder's `.sortedKeys` order (UTF-8 bytes).
+    mutating func object(_ values: [String: String]) {
+        bytes.append(UInt8(ascii: "{"))
+        if values.count == 1, let (key, value) = values.first {
+            string(key)
+            bytes.append(UInt8(ascii: ":"))
+            string(value)
+        } else {
+            for (index, key) in values.keys.sorted(by: CanonicalWriter.keyOrder).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(key)
+                bytes.append(UInt8(ascii: ":"))
+                string(values[key]!)
+            }
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// A number as JSONEncoder writes a `Double` (``JSONText/number(_:)``).
+    mutating func number(_ value: Double) {
+        bytes.append(contentsOf: JSONText.number(value).utf8)
     }
 }
 

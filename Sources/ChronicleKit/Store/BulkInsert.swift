@@ -12,6 +12,8 @@ final class BulkInsert {
     /// A value to bind.
     enum Value {
         case text(String)
+        /// UTF-8 text in a buffer that outlives the call (SQLite copies it).
+        case utf8(UnsafeBufferPointer<UInt8>)
         case integer(Int)
         case real(Double)
         case null
@@ -52,6 +54,12 @@ final class BulkInsert {
                                           Int32(bytes.count), BulkInsert.transient)
                     }
                 }()
+            case .utf8(let bytes):
+                if let base = bytes.baseAddress {
+                    code = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), BulkInsert.transient)
+                } else {
+                    code = sqlite3_bind_text(statement, index, "", 0, BulkInsert.transient)
+                }
             case .integer(let number): code = sqlite3_bind_int64(statement, index, Int64(number))
             case .real(let number): code = sqlite3_bind_double(statement, index, number)
             case .null: code = sqlite3_bind_null(statement, index)

@@ -164,18 +164,18 @@ extension EventStore {
     }
 
     /// Folds every recorded event into empty projected tables.
+    ///
+    /// The fold runs on another thread and hands its rows over in batches while this thread
+    /// (GRDB's, the only one that touches the connection) writes the batches before: on two
+    /// cores the fold and SQLite's inserts overlap instead of taking turns.
     private static func rebuild(_ db: Database, preloaded: consuming [ScheduledEvent]?) throws -> [Diagnostic] {
-        let given = preloaded != nil
-        var events: [ScheduledEvent] = (consume preloaded) ?? []
-        if !given {
-            events = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selection) FROM event ORDER BY position")
-            while let row = try rows.next() { events.append(try StoredEvent(row: row).scheduled) }
-        }
+        var events: [ScheduledEvent]
+        if let preloaded = consume preloaded { events = preloaded } else { events = try storedEventsForFolding(db) }
         let correctedIDs = Set(events.compactMap(\.event.target))
         let correctionProblems = Corrections.apply(to: &events)
-        try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
-        var projector = Projector(schemes: try storedSchemes(db))
+        // Only the corrected days are kept once the fold has the events.
+        let correctedDays = events.compactMap { correctedIDs.contains($0.event.id) ? ($0.event.id, $0.day.ordinal) : nil }
+        let schemes = try storedSchemes(db)
         // The projected tables' indexes are made after their rows are in: one sort each, where
         // inserting a million rows into B-trees in no common order spilled the page cache (at a
         // million events, 21 s against 13 s for the same rows). Names go first into an unindexed
@@ -185,22 +185,33 @@ extension EventStore {
               AND sql IS NOT NULL ORDER BY name
             """)
         for index in indexes { try db.execute(sql: "DROP INDEX \(index["name"] as String)") }
+        // (Emptied after their indexes are gone: deleting through six indexes took seconds at a million events.)
+        try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
         try db.execute(sql: "CREATE TEMPORARY TABLE unit_name_load (unit TEXT, key TEXT, name TEXT, folded TEXT)")
-        // Closed intervals and names are written as the fold makes them (a failure rolls the transaction back).
+
+        // The fold's thread owns the events from here (and lets them go when it is done).
+        let folding = FoldJob(events: events, schemes: schemes)
+        events = []
+        let handoff = Parallel.Handoff<[ProjectedRow]>(capacity: 8)
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) { folding.run(into: handoff) }
         let writer = try ProjectionWriter(db, names: "unit_name_load")
-        projector.sink = writer
-        var result = projector.fold(events)
-        if let error = writer.error { throw error }
+        do {
+            while let batch = handoff.next() {
+                for row in batch { try writer.write(row) }
+            }
+        } catch {
+            // Stop taking rows; the fold runs to its end with nowhere to put them, then the transaction rolls back.
+            handoff.cancel()
+            done.wait()
+            throw error
+        }
+        done.wait()
+        var result = folding.take()
         let problems = correctionProblems + result.diagnostics
         guard problems.isEmpty else { return problems }
-        // The events go before the indexes are made (SQLite's sorts take memory too); only the
-        // corrected days are kept.
-        let correctedDays = events.compactMap { correctedIDs.contains($0.event.id) ? ($0.event.id, $0.day.ordinal) : nil }
-        events = []
-        for name in result.names { writer.named(name) }
-        if let error = writer.error { throw error }
-        result.names = []
         try write(result, db)
+        result = Projector.Result()
         try db.execute(sql: """
             INSERT OR IGNORE INTO unit_name (unit, key, name, folded) SELECT unit, key, name, folded FROM unit_name_load ORDER BY unit, key, name;
             DROP TABLE unit_name_load
@@ -212,12 +223,102 @@ extension EventStore {
         return []
     }
 
-    /// Writes a fold's rows as they come (a full rebuild's sink).
-    final class ProjectionWriter: ProjectionSink {
+    /// Every recorded event in store order, as the fold needs it (no payload text, no recording time).
+    ///
+    /// SQLite reads on this thread while other threads decode the payloads it has read, a chunk at a time.
+    static func storedEventsForFolding(_ db: Database) throws -> [ScheduledEvent] {
+        struct Read: Sendable {
+            var position: Int, payload: String, file: String?, line: Int?
+            func decoded() throws -> ScheduledEvent {
+                let event: Event
+                do { event = try Event(storedPayload: payload) } catch { event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8)) }
+                return ScheduledEvent(event: event, location: file.map { SourceLocation(file: $0, line: line ?? 1) }, order: position)
+            }
+        }
+        let rows = try RawQuery(db, "SELECT position, payload, file, line FROM event ORDER BY position", [])
+        let decoding = Parallel.Pipeline<Read, ScheduledEvent> { try $0.decoded() }
+        var chunk: [Read] = []
+        while try rows.next() {
+            if chunk.isEmpty { chunk.reserveCapacity(4_096) }
+            chunk.append(Read(position: rows.integer(0) ?? 0, payload: rows.text(1) ?? "", file: rows.text(2), line: rows.integer(3)))
+            if chunk.count == 4_096 {
+                decoding.submit(chunk)
+                chunk = []
+            }
+        }
+        decoding.submit(chunk)
+        var events: [ScheduledEvent] = []
+        for part in try decoding.finish() { events += part }
+        return events
+    }
+
+    /// A row a fold made. A name's search form is worked out on the fold's thread; a state's JSON
+    /// on the database thread as it binds it (the fold is the longer of the two).
+    enum ProjectedRow {
+        case state(UnitInterval)
+        case name(Projector.Name, folded: String)
+    }
+
+    /// A rebuild's fold, run on its own thread: it hands the rows it makes to the database thread
+    /// in batches, and keeps what is left (open states, observations, diagnostics) for the end.
+    final class FoldJob: ProjectionSink, @unchecked Sendable {
+        // `events` and `result` are touched by the fold's thread while it runs, and by the
+        // database thread only after it has waited for the fold to finish.
+        private var events: [ScheduledEvent]
+        private let schemes: [Scheme]
+        private var result = Projector.Result()
+        private var batch: [ProjectedRow] = []
+        private var handoff: Parallel.Handoff<[ProjectedRow]>?
+        static let batchSize = 2_048
+
+        init(events: consuming [ScheduledEvent], schemes: [Scheme]) {
+            self.events = events
+            self.schemes = schemes
+        }
+
+        func run(into handoff: Parallel.Handoff<[ProjectedRow]>) {
+            self.handoff = handoff
+            var projector = Projector(schemes: schemes)
+            projector.sink = self
+            result = projector.fold(events)
+            events = []
+            send()
+            handoff.close()
+            self.handoff = nil
+        }
+
+        /// What the fold returned; call after it has finished.
+        func take() -> Projector.Result {
+            defer { result = Projector.Result() }
+            return result
+        }
+
+        private func send() {
+            guard !batch.isEmpty else { return }
+            handoff?.send(batch)
+            batch = []
+            batch.reserveCapacity(FoldJob.batchSize)
+        }
+
+        func closed(_ interval: UnitInterval) {
+            batch.append(.state(interval))
+            if batch.count >= FoldJob.batchSize { send() }
+        }
+
+        func named(_ name: Projector.Name) {
+            // Names come once per change, so there is little to gain from remembering foldings (and a
+            // million of them would be held in memory): each is folded as it comes.
+            batch.append(.name(name, folded: NameFolding.fold(name.name)))
+            if batch.count >= FoldJob.batchSize { send() }
+        }
+    }
+
+    /// Writes a rebuild's rows as the fold hands them over.
+    final class ProjectionWriter {
         let states: BulkInsert
         let names: BulkInsert
-        /// The first database error; the fold does not throw, so the caller rethrows it.
-        var error: (any Error)?
+        /// Each state's JSON is written here and bound from here.
+        var json = JSONBytes(capacity: 1_024)
 
         /// - Parameter table: Where names go (a load table, deduplicated after).
         init(_ db: Database, names table: String) throws {
@@ -225,16 +326,13 @@ extension EventStore {
             names = try BulkInsert(db, "INSERT INTO \(table) (unit, key, name, folded) VALUES (?, ?, ?, ?)")
         }
 
-        func closed(_ interval: UnitInterval) {
-            guard error == nil else { return }
-            do { try EventStore.insert(interval, states) } catch { self.error = error }
-        }
-
-        func named(_ name: Projector.Name) {
-            guard error == nil else { return }
-            // Names come once per change, so there is little to gain from remembering foldings (and a
-            // million of them would be held in memory): each is folded as it comes.
-            do { try names.execute(.text(name.unit), .text(name.key), .text(name.name), .text(NameFolding.fold(name.name))) } catch { self.error = error }
+        func write(_ row: ProjectedRow) throws {
+            switch row {
+            case .state(let interval):
+                try EventStore.insert(interval, states, json: &json)
+            case .name(let name, let folded):
+                try names.execute(.text(name.unit), .text(name.key), .text(name.name), .text(folded))
+            }
         }
     }
 
@@ -244,11 +342,21 @@ extension EventStore {
         """
 
     static func insert(_ interval: UnitInterval, _ statement: BulkInsert) throws {
+        var json = JSONBytes(capacity: 256)
+        try insert(interval, statement, json: &json)
+    }
+
+    /// ``insert(_:_:)`` writing the state's JSON into a buffer the caller keeps for the next row.
+    static func insert(_ interval: UnitInterval, _ statement: BulkInsert, json: inout JSONBytes) throws {
         let place = IntervalTree.place(validFrom: interval.validFrom.ordinal, validTo: interval.validTo?.ordinal)
-        try statement.execute(
-            .text(interval.unit), .integer(interval.validFrom.ordinal), .integer(interval.validTo?.ordinal), .text(interval.state.parent),
-            .text(interval.state.canonicalJSON), .text(interval.event), .text(interval.endEvent),
-            .integer(place.lo), .integer(place.hi), .integer(place.fork))
+        json.bytes.removeAll(keepingCapacity: true)
+        interval.state.write(to: &json)
+        try json.bytes.withUnsafeBufferPointer { state in
+            try statement.execute(
+                .text(interval.unit), .integer(interval.validFrom.ordinal), .integer(interval.validTo?.ordinal), .text(interval.state.parent),
+                .utf8(state), .text(interval.event), .text(interval.endEvent),
+                .integer(place.lo), .integer(place.hi), .integer(place.fork))
+        }
     }
 
     static func insert(_ name: Projector.Name, _ statement: BulkInsert, folded: inout [String: String]) throws {
@@ -265,7 +373,8 @@ extension EventStore {
             try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, place.hi, place.fork, rowID])
         }
         let insert = try BulkInsert(db, EventStore.insertState)
-        for interval in result.intervals { try EventStore.insert(interval, insert) }
+        var json = JSONBytes(capacity: 1_024)
+        for interval in result.intervals { try EventStore.insert(interval, insert, json: &json) }
         try writeNames(result.names, db)
         let uncertain = try BulkInsert(db, "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
         for u in result.uncertainties {
