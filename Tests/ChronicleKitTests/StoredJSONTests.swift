@@ -138,6 +138,17 @@ import Testing
         #expect(Parallel.map([1, 2, 3]) { $0 + 1 } == [2, 3, 4])
     }
 
+    /// A map that takes its values may change them (a view takes over its interval's names) and
+    /// keeps the order, on several threads and on one.
+    @Test func aTakingMapKeepsOrderAndLeavesWhatTheTransformLeft() {
+        for count in [3, 50_000] {
+            var values = (0..<count).map { "value \($0)" }
+            let made = Parallel.map(taking: &values) { value in taking(&value, leaving: "") + "!" }
+            #expect(made == (0..<count).map { "value \($0)!" })
+            #expect(values == Array(repeating: "", count: count))
+        }
+    }
+
     /// Counts its live instances, to see that a map that fails releases what it had made.
     final class Counted: Sendable {
         static let live = Mutex(0)

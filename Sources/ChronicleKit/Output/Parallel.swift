@@ -15,23 +15,69 @@ enum Parallel {
         let chunks = min(width, values.count / 2_000)
         guard chunks > 1 else { return try values.map(transform) }
         let size = (values.count + chunks - 1) / chunks
-        var results = [Result<[U], any Error>](repeating: .success([]), count: chunks)
-        results.withUnsafeMutableBufferPointer { slots in
-            withoutActuallyEscaping(transform) { transform in
-                // Each chunk writes only its own slot and reads only its own range.
-                nonisolated(unsafe) let slots = slots
-                nonisolated(unsafe) let transform = transform
-                nonisolated(unsafe) let values = values
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let range = (chunk * size)..<min(values.count, (chunk + 1) * size)
-                    slots[chunk] = Result { try values[range].map(transform) }
+        // Each chunk makes its results in place, in its own range of the output: gathering them
+        // from per-chunk arrays copied each (a retain of everything a view holds, and a release
+        // when the chunk went), a tenth of a whole hierarchy's as-of.
+        var made = [Int](repeating: 0, count: chunks)
+        var failures = [(any Error)?](repeating: nil, count: chunks)
+        return try [U](unsafeUninitializedCapacity: values.count) { buffer, count in
+            made.withUnsafeMutableBufferPointer { made in
+                failures.withUnsafeMutableBufferPointer { failures in
+                    values.withUnsafeBufferPointer { values in
+                        withoutActuallyEscaping(transform) { transform in
+                            // Each chunk writes only its own range and slots, and reads only its own range.
+                            nonisolated(unsafe) let (buffer, made, failures, values, transform) = (buffer, made, failures, values, transform)
+                            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                                let range = (chunk * size)..<min(values.count, (chunk + 1) * size)
+                                var next = range.lowerBound
+                                do {
+                                    while next < range.upperBound {
+                                        (buffer.baseAddress! + next).initialize(to: try transform(values[next]))
+                                        next += 1
+                                    }
+                                } catch {
+                                    failures[chunk] = error
+                                }
+                                made[chunk] = next - range.lowerBound
+                            }
+                        }
+                    }
                 }
             }
+            if let failure = failures.lazy.compactMap({ $0 }).first {
+                // The output is not contiguous yet: each chunk's results are released here, and none by the array.
+                for chunk in 0..<chunks { (buffer.baseAddress! + chunk * size).deinitialize(count: made[chunk]) }
+                count = 0
+                throw failure
+            }
+            count = values.count
         }
-        var out: [U] = []
-        out.reserveCapacity(values.count)
-        for result in results { out += try result.get() }
-        return out
+    }
+
+    /// `values.map(transform)` where the transform may change (or empty) the value it is given,
+    /// so that a view can take over what an interval holds instead of copying it.
+    ///
+    /// `transform` must not touch shared mutable state: it runs on several threads at once.
+    static func map<T, U>(taking values: inout [T], _ transform: (inout T) -> U) -> [U] {
+        let chunks = min(width, values.count / 2_000)
+        guard chunks > 1 else {
+            return values.indices.map { transform(&values[$0]) }
+        }
+        let size = (values.count + chunks - 1) / chunks
+        return [U](unsafeUninitializedCapacity: values.count) { buffer, count in
+            values.withUnsafeMutableBufferPointer { values in
+                withoutActuallyEscaping(transform) { transform in
+                    // Each chunk reads and writes only its own range of both.
+                    nonisolated(unsafe) let (buffer, values, transform) = (buffer, values, transform)
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        for i in (chunk * size)..<min(values.count, (chunk + 1) * size) {
+                            (buffer.baseAddress! + i).initialize(to: transform(&values[i]))
+                        }
+                    }
+                }
+            }
+            count = values.count
+        }
     }
 
     /// `values.map(transform)` for a transform that cannot fail.

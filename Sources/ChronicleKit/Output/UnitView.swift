@@ -72,7 +72,7 @@ public struct Snapshot: Sendable {
     ///   - level: Only units of this level code.
     public static func load(from store: EventStore, on day: Day, under root: UnitID? = nil, level: String? = nil) throws(ChronicleError) -> Snapshot {
         let intervals = try store.states(on: day)
-        let views = try Namer(store: store).views(intervals, on: day)
+        let views = try Namer(store: store).views(consume intervals, on: day)
         var selected = views
         if let root {
             let byParent = Dictionary(grouping: views, by: { $0.parent ?? "" })
@@ -158,37 +158,53 @@ public struct Namer {
         naming(of: unit)?.levelNames[code] ?? code
     }
 
-    public func views(_ intervals: [UnitInterval], on day: Day) throws(ChronicleError) -> [UnitView] {
+    /// The views of states on a day (the intervals are used up: each view takes over what its interval holds).
+    public func views(_ given: consuming [UnitInterval], on day: Day) throws(ChronicleError) -> [UnitView] {
+        var intervals = consume given
         // A few units are looked up one by one; a whole hierarchy in one pass over each table.
         let few = intervals.count <= 64 ? intervals.map(\.unit) : nil
         let uncertain = try store.uncertainties(on: day, units: few)
         let observed = try store.observations(on: day, units: few)
         // Each parent's common name: from the intervals given, or read for parents outside them.
+        // (By index: a loop over the intervals themselves copied each one.)
         var parentNames: [UnitID: String] = [:]
-        let wanted = Set(intervals.compactMap(\.state.parent))
-        for interval in intervals where wanted.contains(interval.unit) { parentNames[interval.unit] = name(of: interval.unit, interval.state) }
+        var wanted = Set<UnitID>()
+        for i in intervals.indices { if let parent = intervals[i].state.parent { wanted.insert(parent) } }
+        for i in intervals.indices where wanted.contains(intervals[i].unit) {
+            parentNames[intervals[i].unit] = name(of: intervals[i].unit, intervals[i].state)
+        }
         for parent in wanted.subtracting(parentNames.keys).sorted() {
             if let state = try store.state(of: parent, on: day) { parentNames[parent] = name(of: parent, state.state) }
         }
         let eventIDs = uncertain.values.flatMap { $0.map(\.event) }
         let events = try store.effectiveEvents(withIDs: eventIDs)
-        // Views are made on every core (the closure only reads): a whole hierarchy is 100,000 units or more.
-        return Parallel.map(intervals) { interval in
+        // Views are made on every core (the closure reads shared state only): a whole hierarchy is
+        // 100,000 units or more. Each takes its interval's names and codes rather than copying them.
+        return Parallel.map(taking: &intervals) { interval in
             let reasons = (uncertain[interval.unit] ?? []).map { u in
                 let event = events[u.event]
                 return UnitView.UncertaintyView(event: u.event, date: event?.date.text ?? "", alternatives: event?.alternatives.map(\.date.text) ?? [])
             }
             let naming = naming(of: interval.unit)
+            let name = name(of: interval.unit, interval.state, naming)
+            let localName = localName(of: interval.unit, interval.state, naming)
             return UnitView(
-                id: interval.unit, name: name(of: interval.unit, interval.state, naming), names: interval.state.names,
+                id: interval.unit, name: name, names: taking(&interval.state.names, leaving: [:]),
                 level: interval.state.level, levelName: naming?.levelNames[interval.state.level] ?? interval.state.level,
                 parent: interval.state.parent,
                 parentName: interval.state.parent.flatMap { parentNames[$0] },
-                codes: interval.state.codes, coordinate: interval.state.coordinate,
+                codes: taking(&interval.state.codes, leaving: [:]), coordinate: interval.state.coordinate,
                 validFrom: interval.validFrom.description, validTo: interval.validTo?.description,
-                event: interval.event, uncertain: !reasons.isEmpty, uncertainty: reasons,
+                event: taking(&interval.event, leaving: ""), uncertain: !reasons.isEmpty, uncertainty: reasons,
                 observations: observed[interval.unit] ?? [:],
-                localName: localName(of: interval.unit, interval.state, naming))
+                localName: localName)
         }
     }
+}
+
+/// The value in `place`, moved out, with `empty` left behind (no copy of what the value holds).
+func taking<Value>(_ place: inout Value, leaving empty: Value) -> Value {
+    var value = empty
+    swap(&value, &place)
+    return value
 }
