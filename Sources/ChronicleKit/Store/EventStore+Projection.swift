@@ -398,6 +398,11 @@ extension EventStore {
         return try JSONDecoder().decode(UnitState.self, from: Data(text.utf8))
     }
 
+    static func state(fromJSON bytes: UnsafeBufferPointer<UInt8>) throws -> UnitState {
+        if let fast = try? UnitState(storedJSON: bytes) { return fast }
+        return try JSONDecoder().decode(UnitState.self, from: Data(buffer: bytes))
+    }
+
     /// The columns ``interval(_:)`` reads, in its order: select these, not `*`.
     static let stateSelection = "id, unit, validFrom, validTo, state, event, endEvent"
 

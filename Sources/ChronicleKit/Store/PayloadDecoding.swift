@@ -363,35 +363,34 @@ extension Event {
 extension UnitState {
     /// Reads a state the projection wrote (``canonicalJSON``).
     init(storedJSON text: String) throws(StoredJSON.Malformed) {
-        // Read straight into the state's fields: an as-of query reads one state per unit.
         var text = text
-        let direct: Result<UnitState, StoredJSON.Malformed> = text.withUTF8 { bytes in
-            var parser = StoredJSON.Parser(bytes: bytes)
-            var names: [String: String]?
-            var level: String?
-            var parent: String?
-            var codes: [String: String] = [:]
-            var coordinate: Coordinate?
-            do throws(StoredJSON.Malformed) {
-                try parser.members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
-                    switch key {
-                    case "names": names = try p.stringObject()
-                    case "codes": codes = try p.stringObject()
-                    case "level": level = try p.optionalString()
-                    case "parent": parent = try p.optionalString()
-                    case "coordinate":
-                        let value = try p.value()
-                        if value != .null { coordinate = try Coordinate(stored: value) }
-                    default: _ = try p.value()
-                    }
-                }
-                parser.skipSpace()
-                guard parser.index == bytes.count, let names, let level else { throw StoredJSON.Malformed(description: "not a state") }
-                return .success(UnitState(names: names, level: level, parent: parent, codes: codes, coordinate: coordinate))
-            } catch {
-                return .failure(error)
+        let read: Result<UnitState, StoredJSON.Malformed> = text.withUTF8 { bytes in Result { () throws(StoredJSON.Malformed) in try UnitState(storedJSON: bytes) } }
+        self = try read.get()
+    }
+
+    /// Reads a state the projection wrote from its UTF-8 bytes, straight into the state's fields:
+    /// an as-of query reads one state per unit.
+    init(storedJSON bytes: UnsafeBufferPointer<UInt8>) throws(StoredJSON.Malformed) {
+        var parser = StoredJSON.Parser(bytes: bytes)
+        var names: [String: String]?
+        var level: String?
+        var parent: String?
+        var codes: [String: String] = [:]
+        var coordinate: Coordinate?
+        try parser.members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
+            switch key {
+            case "names": names = try p.stringObject()
+            case "codes": codes = try p.stringObject()
+            case "level": level = try p.optionalString()
+            case "parent": parent = try p.optionalString()
+            case "coordinate":
+                let value = try p.value()
+                if value != .null { coordinate = try Coordinate(stored: value) }
+            default: _ = try p.value()
             }
         }
-        self = try direct.get()
+        parser.skipSpace()
+        guard parser.index == bytes.count, let names, let level else { throw StoredJSON.Malformed(description: "not a state") }
+        self.init(names: names, level: level, parent: parent, codes: codes, coordinate: coordinate)
     }
 }
