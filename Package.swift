@@ -49,7 +49,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ChronicleCLITests",
-            dependencies: ["chronicle", "chronicle-bench", "ChronicleKit", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["chronicle", "chronicle-bench", "ChronicleKit", .product(name: "GRDB", package: "GRDB.swift")],
+            // Golden outputs are read by path (CLI.swift), not bundled as resources.
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

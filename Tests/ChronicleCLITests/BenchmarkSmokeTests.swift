@@ -14,7 +14,7 @@ import Testing
         #expect(run.status == 0)
         let table = run.stdout
         for measure in [
-            "append through the store API", "of which appending to the log", "import from YAML files", "full projection rebuild", "catch-up after one appended event",
+            "append through the store API", "of which appending to the log", "import from YAML files", "full projection rebuild", "rebuild steps", "catch-up after one appended event",
             "as-of, whole hierarchy", "as-of, one unit, in-process", "as-of, one unit, as a chronicle process", "store size on disk",
             "peak RSS of the benchmark process", "peak RSS of the `chronicle import` process",
         ] {

@@ -64,7 +64,13 @@ import Testing
         #expect(throws: (any Error).self) { try store.rebuildProjection() }
         #expect(try store.projectionDump() == before)
         try store.writer.write { db in try db.execute(sql: "DROP TRIGGER fail_late") }
-        try store.rebuildProjection()
+        let started = Date()
+        let steps = try store.rebuildProjection()
+        let elapsed = Date().timeIntervalSince(started)
         #expect(try store.projectionDump() == before)
+        // The steps it reports are real parts of that rebuild.
+        for step in [steps.reading, steps.correcting, steps.clearing, steps.folding, steps.finishing, steps.indexing] { #expect(step > 0) }
+        #expect(steps.waitingForFold <= steps.folding)
+        #expect(steps.total <= elapsed)
     }
 }

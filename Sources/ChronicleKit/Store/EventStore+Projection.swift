@@ -4,13 +4,53 @@ import GRDB
 extension EventStore {
     /// Drops the projected tables and folds every recorded event again.
     ///
+    /// - Returns: Where the time went (for benchmarks and profiling).
     /// - Throws: ``DiagnosticsError`` when the recorded events break an invariant.
-    public func rebuildProjection() throws {
+    @discardableResult
+    public func rebuildProjection() throws -> RebuildDurations {
+        let clock = RebuildClock()
         try writer.write { db in
-            let problems = try EventStore.project(db, from: nil)
+            let problems = try EventStore.project(db, from: nil, clock: clock)
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
         }
         try checkpoint()
+        return clock.durations
+    }
+
+    /// Seconds spent on each step of a full rebuild, inside its transaction.
+    public struct RebuildDurations: Sendable {
+        /// Reading and decoding every recorded event.
+        public var reading: Double = 0
+        /// Applying corrections and retractions.
+        public var correcting: Double = 0
+        /// Emptying the projected tables and dropping their indexes.
+        public var clearing: Double = 0
+        /// The fold, with the inserts of the rows it makes alongside it on the database thread.
+        public var folding: Double = 0
+        /// Of ``folding``, the time the database thread waited for the fold's next rows.
+        public var waitingForFold: Double = 0
+        /// Writing the still-open states, observations, uncertainty and the names.
+        public var finishing: Double = 0
+        /// Making the projected tables' indexes again.
+        public var indexing: Double = 0
+
+        public init() {}
+
+        /// The steps together (the rebuild's transaction, less committing it).
+        public var total: Double { reading + correcting + clearing + folding + finishing + indexing }
+    }
+
+    /// Notes the end of each step of a rebuild.
+    final class RebuildClock {
+        var durations = RebuildDurations()
+        private var last = DispatchTime.now().uptimeNanoseconds
+
+        /// Seconds since the previous lap.
+        func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { last = now }
+            return Double(now - last) / 1e9
+        }
     }
 
     /// Brings the projection up to the last recorded event, folding only from the
@@ -79,8 +119,9 @@ extension EventStore {
     ///   - head: The last position the projection had folded (for an incremental fold).
     ///   - preloaded: Every recorded event, when the caller has them in memory (a first import).
     /// - Returns: Every invariant the events break; the caller rolls back when there are any.
-    static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: consuming [ScheduledEvent]? = nil) throws -> [Diagnostic] {
-        guard let day else { return try rebuild(db, preloaded: consume preloaded) }
+    static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: consuming [ScheduledEvent]? = nil,
+                        clock: RebuildClock = RebuildClock()) throws -> [Diagnostic] {
+        guard let day else { return try rebuild(db, preloaded: consume preloaded, clock: clock) }
         // The events to fold again, then the corrections of any of them and the events those name.
         var loaded: [String: ScheduledEvent] = [:]
         func add(_ rows: [Row]) throws -> [ScheduledEvent] {
@@ -168,13 +209,16 @@ extension EventStore {
     /// The fold runs on another thread and hands its rows over in batches while this thread
     /// (GRDB's, the only one that touches the connection) writes the batches before: on two
     /// cores the fold and SQLite's inserts overlap instead of taking turns.
-    private static func rebuild(_ db: Database, preloaded: consuming [ScheduledEvent]?) throws -> [Diagnostic] {
+    private static func rebuild(_ db: Database, preloaded: consuming [ScheduledEvent]?, clock: RebuildClock) throws -> [Diagnostic] {
+        _ = clock.lap()
         var events: [ScheduledEvent]
         if let preloaded = consume preloaded { events = preloaded } else { events = try storedEventsForFolding(db) }
+        clock.durations.reading = clock.lap()
         let correctedIDs = Set(events.compactMap(\.event.target))
         let correctionProblems = Corrections.apply(to: &events)
         // Only the corrected days are kept once the fold has the events.
         let correctedDays = events.compactMap { correctedIDs.contains($0.event.id) ? ($0.event.id, $0.day.ordinal) : nil }
+        clock.durations.correcting = clock.lap()
         let schemes = try storedSchemes(db)
         // The projected tables' indexes are made after their rows are in: one sort each, where
         // inserting a million rows into B-trees in no common order spilled the page cache (at a
@@ -196,8 +240,13 @@ extension EventStore {
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) { folding.run(into: handoff) }
         let writer = try ProjectionWriter(db, names: "unit_name_load")
+        clock.durations.clearing = clock.lap()
+        var waited: UInt64 = 0
         do {
-            while let batch = handoff.next() {
+            while true {
+                let asked = DispatchTime.now().uptimeNanoseconds
+                guard let batch = handoff.next() else { break }
+                waited += DispatchTime.now().uptimeNanoseconds - asked
                 for row in batch { try writer.write(row) }
             }
         } catch {
@@ -207,6 +256,8 @@ extension EventStore {
             throw error
         }
         done.wait()
+        clock.durations.folding = clock.lap()
+        clock.durations.waitingForFold = Double(waited) / 1e9
         var result = folding.take()
         let problems = correctionProblems + result.diagnostics
         guard problems.isEmpty else { return problems }
@@ -216,7 +267,9 @@ extension EventStore {
             INSERT OR IGNORE INTO unit_name (unit, key, name, folded) SELECT unit, key, name, folded FROM unit_name_load ORDER BY unit, key, name;
             DROP TABLE unit_name_load
             """)
+        clock.durations.finishing = clock.lap()
         for index in indexes { try db.execute(sql: index["sql"] as String) }
+        clock.durations.indexing = clock.lap()
         let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?)")
         for (id, day) in correctedDays { try setDay.execute(arguments: [id, day]) }
         try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
