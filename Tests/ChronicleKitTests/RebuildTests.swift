@@ -74,3 +74,26 @@ import Testing
         #expect(steps.total <= elapsed)
     }
 }
+
+/// An import's canonical texts are written a block ahead on another thread (`CanonicalTexts`):
+/// they must come back in the events' order, across blocks, and stopping early must not hang.
+@Suite struct CanonicalTextsTests {
+    @Test func textsComeBackInOrderAcrossBlocks() {
+        let events = SyntheticHistory(eventCount: 10_000, seed: 7).folder.events
+        let texts = CanonicalTexts(events)
+        defer { texts.stop() }
+        for located in events {
+            let (payload, sources) = texts.next()
+            #expect(payload == CanonicalWriter.event(located.event))
+            #expect(sources == CanonicalWriter.sources(located.event.sources))
+        }
+    }
+
+    @Test func stoppingEarlyReleasesTheWriter() {
+        let events = SyntheticHistory(eventCount: 20_000, seed: 7).folder.events
+        let texts = CanonicalTexts(events)
+        _ = texts.next()
+        texts.stop()
+        texts.stop()
+    }
+}

@@ -135,10 +135,14 @@ extension EventStore {
         // The ids of the folder, to report recorded events missing from it (none to report for an empty store).
         var inFolder = Set<String>()
         let checkMissing = complete && !recorded.isEmpty
+        // Each event's canonical payload and sources are written on another thread, a block ahead
+        // of this one, which hashes and inserts (the two took turns on one core).
+        let writing = CanonicalTexts(folder.events)
+        defer { writing.stop() }
         for located in folder.events {
             let event = located.event
             if checkMissing { inFolder.insert(event.id) }
-            let payload = CanonicalWriter.event(event)
+            let (payload, sources) = writing.next()
             if let previous = recorded[event.id] {
                 if previous.payload == payload || (try? Event(storedPayload: previous.payload)) == event {
                     unchanged += 1
@@ -157,7 +161,7 @@ extension EventStore {
             var row = HashChain.Row(
                 position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
                 date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
-                payload: payload, sources: CanonicalWriter.sources(event.sources),
+                payload: payload, sources: sources,
                 file: located.location?.file, line: located.location?.line, recordedAt: stamp)
             let hash = HashChain.hash(of: row, after: head.hash)
             row.hash = hash
@@ -186,6 +190,7 @@ extension EventStore {
             }
         }
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
+        writing.stop()
         // The new events are in `scheduled` now: the folder's array of them goes before the fold,
         // which is where an import's memory peaks.
         folder.events = []
@@ -261,5 +266,55 @@ extension EventStore {
     /// The last recorded position (0 for an empty store).
     public func headPosition() throws(ChronicleError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event") ?? 0 }
+    }
+}
+
+/// The canonical payload and sources of each event of an import, in order, written on a worker
+/// thread at most two blocks ahead of the thread that records them.
+final class CanonicalTexts: @unchecked Sendable {
+    private static let block = 4_096
+    // `events` is read by the worker only, and let go by it when it is done.
+    private var events: [LocatedEvent]
+    private let handoff = Parallel.Handoff<[(payload: String, sources: String)]>(capacity: 2)
+    private let done = DispatchGroup()
+    private var current: [(payload: String, sources: String)] = []
+    private var offset = 0
+    private var stopped = false
+
+    init(_ events: [LocatedEvent]) {
+        self.events = events
+        DispatchQueue.global().async(group: done) { self.write() }
+    }
+
+    private func write() {
+        var start = 0
+        while start < events.count {
+            let end = min(events.count, start + CanonicalTexts.block)
+            let texts = events[start..<end].map { (payload: CanonicalWriter.event($0.event), sources: CanonicalWriter.sources($0.event.sources)) }
+            guard handoff.send(texts) else { break }
+            start = end
+        }
+        events = []
+        handoff.close()
+    }
+
+    /// The next event's texts; call once for each event, in order.
+    func next() -> (payload: String, sources: String) {
+        if offset == current.count {
+            current = handoff.next() ?? []
+            offset = 0
+        }
+        precondition(offset < current.count, "asked for more texts than there are events")
+        defer { offset += 1 }
+        return current[offset]
+    }
+
+    /// Stops the worker (it may be ahead) and waits for it; safe to call more than once.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        handoff.cancel()
+        done.wait()
+        current = []
     }
 }
