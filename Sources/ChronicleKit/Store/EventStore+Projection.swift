@@ -233,14 +233,15 @@ extension EventStore {
         try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
         try db.execute(sql: "CREATE TEMPORARY TABLE unit_name_load (unit TEXT, key TEXT, name TEXT, folded TEXT)")
 
+        // (Prepared before the fold starts: from here on, leaving early must stop the fold first.)
+        let writer = try ProjectionWriter(db, names: "unit_name_load")
+        clock.durations.clearing = clock.lap()
         // The fold's thread owns the events from here (and lets them go when it is done).
         let folding = FoldJob(events: events, schemes: schemes)
         events = []
         let handoff = Parallel.Handoff<[ProjectedRow]>(capacity: 8)
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) { folding.run(into: handoff) }
-        let writer = try ProjectionWriter(db, names: "unit_name_load")
-        clock.durations.clearing = clock.lap()
         var waited: UInt64 = 0
         do {
             while true {
@@ -389,17 +390,12 @@ extension EventStore {
         }
     }
 
-    /// Inserts a row of `unit_state`, with its place in the interval tree: see ``insert(_:_:)``.
+    /// Inserts a row of `unit_state`, with its place in the interval tree: see ``insert(_:_:json:)``.
     static let insertState = """
         INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    static func insert(_ interval: UnitInterval, _ statement: BulkInsert) throws {
-        var json = JSONBytes(capacity: 256)
-        try insert(interval, statement, json: &json)
-    }
-
-    /// ``insert(_:_:)`` writing the state's JSON into a buffer the caller keeps for the next row.
+    /// Inserts a state's row, writing its JSON into a buffer the caller keeps for the next row.
     static func insert(_ interval: UnitInterval, _ statement: BulkInsert, json: inout JSONBytes) throws {
         let place = IntervalTree.place(validFrom: interval.validFrom.ordinal, validTo: interval.validTo?.ordinal)
         json.bytes.removeAll(keepingCapacity: true)
