@@ -12,14 +12,12 @@ enum Parallel {
     ///
     /// `transform` must not touch shared mutable state: it runs on several threads at once.
     static func map<T, U>(_ values: [T], _ transform: (T) throws -> U) throws -> [U] {
-        let chunks = min(width, values.count / 2_000)
-        guard chunks > 1 else { return try values.map(transform) }
-        let size = (values.count + chunks - 1) / chunks
+        guard let split = Split(values.count) else { return try values.map(transform) }
         // Each chunk makes its results in place, in its own range of the output: gathering them
         // from per-chunk arrays copied each (a retain of everything a view holds, and a release
         // when the chunk went), a tenth of a whole hierarchy's as-of.
-        var made = [Int](repeating: 0, count: chunks)
-        var failures = [(any Error)?](repeating: nil, count: chunks)
+        var made = [Int](repeating: 0, count: split.chunks)
+        var failures = [(any Error)?](repeating: nil, count: split.chunks)
         return try [U](unsafeUninitializedCapacity: values.count) { buffer, count in
             made.withUnsafeMutableBufferPointer { made in
                 failures.withUnsafeMutableBufferPointer { failures in
@@ -27,8 +25,8 @@ enum Parallel {
                         withoutActuallyEscaping(transform) { transform in
                             // Each chunk writes only its own range and slots, and reads only its own range.
                             nonisolated(unsafe) let (buffer, made, failures, values, transform) = (buffer, made, failures, values, transform)
-                            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                                let range = (chunk * size)..<min(values.count, (chunk + 1) * size)
+                            DispatchQueue.concurrentPerform(iterations: split.chunks) { chunk in
+                                let range = split.range(chunk)
                                 var next = range.lowerBound
                                 do {
                                     while next < range.upperBound {
@@ -46,7 +44,7 @@ enum Parallel {
             }
             if let failure = failures.lazy.compactMap({ $0 }).first {
                 // The output is not contiguous yet: each chunk's results are released here, and none by the array.
-                for chunk in 0..<chunks { (buffer.baseAddress! + chunk * size).deinitialize(count: made[chunk]) }
+                for chunk in 0..<split.chunks { (buffer.baseAddress! + split.range(chunk).lowerBound).deinitialize(count: made[chunk]) }
                 count = 0
                 throw failure
             }
@@ -59,18 +57,14 @@ enum Parallel {
     ///
     /// `transform` must not touch shared mutable state: it runs on several threads at once.
     static func map<T, U>(taking values: inout [T], _ transform: (inout T) -> U) -> [U] {
-        let chunks = min(width, values.count / 2_000)
-        guard chunks > 1 else {
-            return values.indices.map { transform(&values[$0]) }
-        }
-        let size = (values.count + chunks - 1) / chunks
+        guard let split = Split(values.count) else { return values.indices.map { transform(&values[$0]) } }
         return [U](unsafeUninitializedCapacity: values.count) { buffer, count in
             values.withUnsafeMutableBufferPointer { values in
                 withoutActuallyEscaping(transform) { transform in
                     // Each chunk reads and writes only its own range of both.
                     nonisolated(unsafe) let (buffer, values, transform) = (buffer, values, transform)
-                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                        for i in (chunk * size)..<min(values.count, (chunk + 1) * size) {
+                    DispatchQueue.concurrentPerform(iterations: split.chunks) { chunk in
+                        for i in split.range(chunk) {
                             (buffer.baseAddress! + i).initialize(to: transform(&values[i]))
                         }
                     }
@@ -78,6 +72,22 @@ enum Parallel {
             }
             count = values.count
         }
+    }
+
+    /// Work of `count` items in one contiguous range per core; `nil` when it is too small to split
+    /// (fewer than 2,000 items a core), and stays on the calling thread.
+    struct Split: Sendable {
+        let count: Int, chunks: Int, size: Int
+
+        init?(_ count: Int) {
+            chunks = min(Parallel.width, count / 2_000)
+            guard chunks > 1 else { return nil }
+            self.count = count
+            size = (count + chunks - 1) / chunks
+        }
+
+        /// The items of one chunk.
+        func range(_ chunk: Int) -> Range<Int> { (chunk * size)..<min(count, (chunk + 1) * size) }
     }
 
     /// `values.map(transform)` for a transform that cannot fail.

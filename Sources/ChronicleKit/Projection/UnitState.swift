@@ -112,22 +112,26 @@ struct JSONBytes {
         bytes.append(0x22)
     }
 
-    /// A string-to-string object, keys in JSONEncoder's `.sortedKeys` order (UTF-8 bytes).
+    /// A string-to-string object, keys in JSONEncoder's `.sortedKeys` order (UTF-8 bytes), as
+    /// every canonical text the store writes.
     mutating func object(_ values: [String: String]) {
         bytes.append(UInt8(ascii: "{"))
         if values.count == 1, let (key, value) = values.first {
-            string(key)
-            bytes.append(UInt8(ascii: ":"))
-            string(value)
+            // A single member (most codes and many names) needs no sorted copy of the keys.
+            member(key, value)
         } else {
             for (index, key) in values.keys.sorted(by: CanonicalWriter.keyOrder).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                string(key)
-                bytes.append(UInt8(ascii: ":"))
-                string(values[key]!)
+                member(key, values[key]!)
             }
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func member(_ key: String, _ value: String) {
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+        string(value)
     }
 
     /// A number as JSONEncoder writes a `Double` (``JSONText/number(_:)``).
@@ -146,15 +150,9 @@ enum JSONText {
     }
 
     static func object(_ values: [String: String]) -> String {
-        var out = "{"
-        // Keys in JSONEncoder's `.sortedKeys` order (UTF-8 bytes), as every canonical text the store writes.
-        for (index, key) in values.keys.sorted(by: CanonicalWriter.keyOrder).enumerated() {
-            if index > 0 { out += "," }
-            out += string(key)
-            out += ":"
-            out += string(values[key]!)
-        }
-        return out + "}"
+        var out = JSONBytes(capacity: 64)
+        out.object(values)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// A number as JSONEncoder writes a `Double`: the shortest text that reads back the same, without a trailing `.0`.

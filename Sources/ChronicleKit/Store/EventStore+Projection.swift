@@ -284,9 +284,8 @@ extension EventStore {
         struct Read: Sendable {
             var position: Int, payload: String, file: String?, line: Int?
             func decoded() throws -> ScheduledEvent {
-                let event: Event
-                do { event = try Event(storedPayload: payload) } catch { event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8)) }
-                return ScheduledEvent(event: event, location: file.map { SourceLocation(file: $0, line: line ?? 1) }, order: position)
+                ScheduledEvent(event: try Event.decoded(storedPayload: payload), location: file.map { SourceLocation(file: $0, line: line ?? 1) },
+                               order: position)
             }
         }
         let rows = try RawQuery(db, "SELECT position, payload, file, line FROM event ORDER BY position", [])
@@ -443,8 +442,8 @@ extension EventStore {
     }
 
     static func state(fromJSON text: String) throws -> UnitState {
-        if let fast = try? UnitState(storedJSON: text) { return fast }
-        return try JSONDecoder().decode(UnitState.self, from: Data(text.utf8))
+        var text = text
+        return try text.withUTF8 { try state(fromJSON: $0) }
     }
 
     static func state(fromJSON bytes: UnsafeBufferPointer<UInt8>) throws -> UnitState {

@@ -23,15 +23,19 @@ public struct StoredEvent: Hashable, Sendable {
     init(row: Row) throws {
         position = row[0]
         payload = row[1]
-        do {
-            event = try Event(storedPayload: payload)
-        } catch {
-            event = try JSONDecoder().decode(Event.self, from: Data(payload.utf8))
-        }
+        event = try Event.decoded(storedPayload: payload)
         if let file: String = row[2] {
             location = SourceLocation(file: file, line: row[3] ?? 1)
         }
         recordedAt = Timestamp.parseCached(row[4]) ?? Date(timeIntervalSince1970: 0)
+    }
+}
+
+extension Event {
+    /// A payload the store holds, read by the hand-written reader, with `JSONDecoder` as the last
+    /// resort (for anything it does not take).
+    static func decoded(storedPayload payload: String) throws -> Event {
+        do { return try Event(storedPayload: payload) } catch { return try JSONDecoder().decode(Event.self, from: Data(payload.utf8)) }
     }
 }
 
