@@ -172,14 +172,17 @@ struct Bench: ParsableCommand {
             let oneProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["show", "sx/t7", "--asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, one unit, as a chronicle process", milliseconds(oneProcess))
         }
-        let size = (try FileManager.default.attributesOfItem(atPath: storePath)[.size] as? Int) ?? 0
-        report("store size on disk", String(format: "%.1f MB", Double(size) / 1_000_000))
+        // The store file and its projection file.
+        let projectionPath = try store.projectionPath() ?? storePath
+        func size(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0 }
+        report("store size on disk (store file + projection file)", String(format: "%.1f MB (%.1f + %.1f)", Double(size(storePath) + size(projectionPath)) / 1_000_000,
+                                                                        Double(size(storePath)) / 1_000_000, Double(size(projectionPath)) / 1_000_000))
 
         if !noSqlite, FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
             let csv = root.appendingPathComponent("events.csv").path
             let states = root.appendingPathComponent("states.csv").path
             try shell("/usr/bin/sqlite3", ["-csv", storePath, "SELECT position, id, type, unit, target, date, earliest, latest, payload, sources, file, line, recordedAt, hash FROM event"], output: csv)
-            try shell("/usr/bin/sqlite3", ["-csv", storePath, "SELECT id, unit, validFrom, validTo, state, event, endEvent FROM unit_state"], output: states)
+            try shell("/usr/bin/sqlite3", ["-csv", projectionPath, "SELECT id, unit, validFrom, validTo, state, event, endEvent FROM unit_state"], output: states)
             let shellImport = try median(runs) { run in
                 let db = root.appendingPathComponent("shell-\(run).sqlite").path
                 try? FileManager.default.removeItem(atPath: db)

@@ -31,41 +31,4 @@ import Testing
         #expect(report.added == 0)
         #expect(report.unchanged == 26)
     }
-
-    /// A store in the shape migration `v3-incremental` left it (made here from a new store by
-    /// taking the interval tree's columns and indexes away and restoring v3's observation
-    /// index) opens with its states placed in the tree: as-of answers and the projection are
-    /// a new store's, and verify passes.
-    @Test func aStoreFromBeforeTheIntervalTreeHasItsStatesPlaced() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-migration-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("store.sqlite").path
-        let history = SyntheticHistory(eventCount: 2_000, seed: 8)
-        do {
-            let store = try EventStore(path: path)
-            try store.record(history.folder, at: Fixtures.recordedAt)
-            try store.writer.write { db in
-                try db.execute(sql: """
-                    DROP INDEX unit_state_by_fork_lo;
-                    DROP INDEX unit_state_by_fork_hi;
-                    ALTER TABLE unit_state DROP COLUMN fork;
-                    ALTER TABLE unit_state DROP COLUMN hi;
-                    ALTER TABLE unit_state DROP COLUMN lo;
-                    DROP INDEX observation_by_unit;
-                    CREATE INDEX observation_by_unit ON observation(unit, key, eventDay);
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v4-interval-tree', 'v5-observation-cover');
-                    """)
-            }
-        }
-        let store = try EventStore(path: path)
-        let reference = try EventStore.inMemory()
-        try reference.record(history.folder, at: Fixtures.recordedAt)
-        #expect(try store.projectionDump() == (try reference.projectionDump()))
-        for year in stride(from: 1900, through: 2020, by: 15) {
-            let day = Day(year: year, month: 6, day: 1)!
-            #expect(try store.states(on: day).map(\.unit) == (try reference.states(on: day).map(\.unit)), "on \(day)")
-        }
-        #expect(try store.verify().problems == [])
-    }
 }

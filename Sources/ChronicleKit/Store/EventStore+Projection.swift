@@ -2,17 +2,26 @@ import Foundation
 import GRDB
 
 extension EventStore {
-    /// Drops the projected tables and folds every recorded event again.
+    /// Folds every recorded event again, into a new projection file that replaces the current
+    /// one when it is complete (``ProjectionFile``); on any failure the current one stays.
     ///
     /// - Returns: Where the time went (for benchmarks and profiling).
     /// - Throws: ``DiagnosticsError`` when the recorded events break an invariant.
     @discardableResult
     public func rebuildProjection() throws -> RebuildDurations {
         let clock = RebuildClock()
-        try writer.write { db in
-            let problems = try EventStore.project(db, from: nil, clock: clock)
-            guard problems.isEmpty else { throw DiagnosticsError(problems) }
+        let fresh = try attachFreshProjection()
+        do {
+            try writer.write { db in
+                let problems = try EventStore.project(db, from: nil, into: fresh.alias, clock: clock)
+                guard problems.isEmpty else { throw DiagnosticsError(problems) }
+                try EventStore.adopt(fresh, db)
+            }
+        } catch {
+            discard(fresh)
+            throw error
         }
+        try finish(fresh)
         try checkpoint()
         return clock.durations
     }
@@ -23,7 +32,7 @@ extension EventStore {
         public var reading: Double = 0
         /// Applying corrections and retractions.
         public var correcting: Double = 0
-        /// Emptying the projected tables and dropping their indexes.
+        /// Emptying the projected tables and dropping their indexes (a rebuild in place), or making them (a new file).
         public var clearing: Double = 0
         /// The fold, with the inserts of the rows it makes alongside it on the database thread.
         public var folding: Double = 0
@@ -118,10 +127,13 @@ extension EventStore {
     /// - Parameters:
     ///   - head: The last position the projection had folded (for an incremental fold).
     ///   - preloaded: Every recorded event, when the caller has them in memory (a first import).
+    ///   - schema: For a full fold, the fresh projection file to fill (``FreshProjection``); `nil`
+    ///     empties the current projection and fills it again.
     /// - Returns: Every invariant the events break; the caller rolls back when there are any.
     static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: consuming [ScheduledEvent]? = nil,
-                        clock: RebuildClock = RebuildClock()) throws -> [Diagnostic] {
-        guard let day else { return try rebuild(db, preloaded: consume preloaded, clock: clock) }
+                        into schema: String? = nil, clock: RebuildClock = RebuildClock()) throws -> [Diagnostic] {
+        guard let day else { return try rebuild(db, into: schema, preloaded: consume preloaded, clock: clock) }
+        try ProjectionFile.checkCurrent(db)
         // The events to fold again, then the corrections of any of them and the events those name.
         var loaded: [String: ScheduledEvent] = [:]
         func add(_ rows: [Row]) throws -> [ScheduledEvent] {
@@ -177,7 +189,7 @@ extension EventStore {
         if let error = source.error { throw error }
         let problems = corrected.diagnostics + result.diagnostics
         guard problems.isEmpty else { return problems }
-        try write(result, db)
+        try write(result, db, schema: try current(db))
 
         // Names of every unit whose states changed, gathered from all its states.
         var touched = Set(dropped)
@@ -191,7 +203,7 @@ extension EventStore {
                 for (key, name) in try EventStore.state(fromJSON: text).names { names.append(.init(unit: unit, key: key, name: name)) }
             }
         }
-        try writeNames(names, db)
+        try writeNames(names, db, schema: try current(db))
         // The days of corrected events, as they now stand.
         let correctedIDs = Set(all.compactMap(\.event.target))
         let effectiveDays = Dictionary(corrected.events.map { ($0.event.id, $0.day) }, uniquingKeysWith: { a, _ in a })
@@ -204,12 +216,19 @@ extension EventStore {
         return []
     }
 
-    /// Folds every recorded event into empty projected tables.
+    /// The schema the current projection is attached under.
+    static func current(_ db: Database) throws -> String {
+        guard let schema = try ProjectionFile.attached(db) else { throw ChronicleError.store("The store has no projection attached.") }
+        return schema
+    }
+
+    /// Folds every recorded event into empty projected tables: those of a fresh projection file
+    /// (`schema`), or the current projection's, emptied first (`nil`).
     ///
     /// The fold runs on another thread and hands its rows over in batches while this thread
     /// (GRDB's, the only one that touches the connection) writes the batches before: on two
     /// cores the fold and SQLite's inserts overlap instead of taking turns.
-    private static func rebuild(_ db: Database, preloaded: consuming [ScheduledEvent]?, clock: RebuildClock) throws -> [Diagnostic] {
+    private static func rebuild(_ db: Database, into fresh: String?, preloaded: consuming [ScheduledEvent]?, clock: RebuildClock) throws -> [Diagnostic] {
         _ = clock.lap()
         var events: [ScheduledEvent]
         if let preloaded = consume preloaded { events = preloaded } else { events = try storedEventsForFolding(db) }
@@ -220,21 +239,21 @@ extension EventStore {
         let correctedDays = events.compactMap { correctedIDs.contains($0.event.id) ? ($0.event.id, $0.day.ordinal) : nil }
         clock.durations.correcting = clock.lap()
         let schemes = try storedSchemes(db)
-        // The projected tables' indexes are made after their rows are in: one sort each, where
-        // inserting a million rows into B-trees in no common order spilled the page cache (at a
-        // million events, 21 s against 13 s for the same rows). Names go first into an unindexed
-        // load table and then, sorted, once each into `unit_name`.
-        let indexes = try Row.fetchAll(db, sql: """
-            SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('unit_state', 'uncertainty', 'observation')
-              AND sql IS NOT NULL ORDER BY name
-            """)
-        for index in indexes { try db.execute(sql: "DROP INDEX \(index["name"] as String)") }
-        // (Emptied after their indexes are gone: deleting through six indexes took seconds at a million events.)
-        try db.execute(sql: "DELETE FROM unit_name; DELETE FROM unit_state; DELETE FROM uncertainty; DELETE FROM observation; DELETE FROM corrected_day")
+        let schema = try fresh ?? current(db)
+        // The projected tables' indexes are made after their rows are in (``ProjectionFile/indexes(in:)``).
+        // Names go first into an unindexed load table and then, sorted, once each into `unit_name`.
+        let indexes = ProjectionFile.indexes(in: schema)
+        if fresh == nil {
+            for index in indexes { try db.execute(sql: "DROP INDEX IF EXISTS \(schema).\(index.name)") }
+            // (Emptied after their indexes are gone: deleting through six indexes took seconds at a million events.)
+            for table in ["unit_name", "unit_state", "uncertainty", "observation", "corrected_day"] {
+                try db.execute(sql: "DELETE FROM \(schema).\(table)")
+            }
+        }
         try db.execute(sql: "CREATE TEMPORARY TABLE unit_name_load (unit TEXT, key TEXT, name TEXT, folded TEXT)")
 
         // (Prepared before the fold starts: from here on, leaving early must stop the fold first.)
-        let writer = try ProjectionWriter(db, names: "unit_name_load")
+        let writer = try ProjectionWriter(db, schema: schema, names: "temp.unit_name_load")
         clock.durations.clearing = clock.lap()
         // The fold's thread owns the events from here (and lets them go when it is done).
         let folding = FoldJob(events: events, schemes: schemes)
@@ -262,18 +281,18 @@ extension EventStore {
         var result = folding.take()
         let problems = correctionProblems + result.diagnostics
         guard problems.isEmpty else { return problems }
-        try write(result, db)
+        try write(result, db, schema: schema)
         result = Projector.Result()
         try db.execute(sql: """
-            INSERT OR IGNORE INTO unit_name (unit, key, name, folded) SELECT unit, key, name, folded FROM unit_name_load ORDER BY unit, key, name;
-            DROP TABLE unit_name_load
+            INSERT OR IGNORE INTO \(schema).unit_name (unit, key, name, folded) SELECT unit, key, name, folded FROM temp.unit_name_load ORDER BY unit, key, name;
+            DROP TABLE temp.unit_name_load
             """)
         clock.durations.finishing = clock.lap()
-        for index in indexes { try db.execute(sql: index["sql"] as String) }
+        for index in indexes { try db.execute(sql: index.sql) }
         clock.durations.indexing = clock.lap()
-        let setDay = try db.cachedStatement(sql: "INSERT INTO corrected_day (id, day) VALUES (?, ?)")
+        let setDay = try db.cachedStatement(sql: "INSERT INTO \(schema).corrected_day (id, day) VALUES (?, ?)")
         for (id, day) in correctedDays { try setDay.execute(arguments: [id, day]) }
-        try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
+        try db.execute(sql: "UPDATE \(schema).projection SET position = (SELECT COALESCE(MAX(position), 0) FROM main.event)")
         return []
     }
 
@@ -373,9 +392,11 @@ extension EventStore {
         /// Each state's JSON is written here and bound from here.
         var json = JSONBytes(capacity: 1_024)
 
-        /// - Parameter table: Where names go (a load table, deduplicated after).
-        init(_ db: Database, names table: String) throws {
-            states = try BulkInsert(db, EventStore.insertState)
+        /// - Parameters:
+        ///   - schema: The projection the states go into.
+        ///   - table: Where names go (a load table, deduplicated after).
+        init(_ db: Database, schema: String, names table: String) throws {
+            states = try BulkInsert(db, EventStore.insertState(schema))
             names = try BulkInsert(db, "INSERT INTO \(table) (unit, key, name, folded) VALUES (?, ?, ?, ?)")
         }
 
@@ -390,9 +411,11 @@ extension EventStore {
     }
 
     /// Inserts a row of `unit_state`, with its place in the interval tree: see ``insert(_:_:json:)``.
-    static let insertState = """
-        INSERT INTO unit_state (unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    static func insertState(_ schema: String) -> String {
         """
+        INSERT INTO \(schema).unit_state (unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    }
 
     /// Inserts a state's row, writing its JSON into a buffer the caller keeps for the next row.
     static func insert(_ interval: UnitInterval, _ statement: BulkInsert, json: inout JSONBytes) throws {
@@ -413,30 +436,30 @@ extension EventStore {
         try statement.execute(.text(name.unit), .text(name.key), .text(name.name), .text(fold))
     }
 
-    private static func write(_ result: Projector.Result, _ db: Database) throws {
+    private static func write(_ result: Projector.Result, _ db: Database, schema: String) throws {
         // A new end moves a state in the interval tree.
-        let reopen = try db.cachedStatement(sql: "UPDATE unit_state SET validTo = ?, endEvent = ?, hi = ?, fork = ? WHERE id = ?")
+        let reopen = try db.cachedStatement(sql: "UPDATE \(schema).unit_state SET validTo = ?, endEvent = ?, hi = ?, fork = ? WHERE id = ?")
         for (rowID, end) in result.reopened.sorted(by: { $0.key < $1.key }) {
             let place = IntervalTree.place(validFrom: end.validFrom.ordinal, validTo: end.validTo?.ordinal)
             try reopen.execute(arguments: [end.validTo?.ordinal, end.endEvent, place.hi, place.fork, rowID])
         }
-        let insert = try BulkInsert(db, EventStore.insertState)
+        let insert = try BulkInsert(db, EventStore.insertState(schema))
         var json = JSONBytes(capacity: 1_024)
         for interval in result.intervals { try EventStore.insert(interval, insert, json: &json) }
-        try writeNames(result.names, db)
-        let uncertain = try BulkInsert(db, "INSERT INTO uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
+        try writeNames(result.names, db, schema: schema)
+        let uncertain = try BulkInsert(db, "INSERT INTO \(schema).uncertainty (unit, fromDay, toDay, event, eventDay) VALUES (?, ?, ?, ?, ?)")
         for u in result.uncertainties {
             try uncertain.execute(.text(u.unit), .integer(u.from.ordinal), .integer(u.to.ordinal), .text(u.event), .integer(u.eventDay.ordinal))
         }
-        let observed = try BulkInsert(db, "INSERT INTO observation (unit, key, value, date, event, eventDay) VALUES (?, ?, ?, ?, ?, ?)")
+        let observed = try BulkInsert(db, "INSERT INTO \(schema).observation (unit, key, value, date, event, eventDay) VALUES (?, ?, ?, ?, ?, ?)")
         for o in result.observations {
             try observed.execute(.text(o.unit), .text(o.key), .real(o.value), .text(o.date), .text(o.event), .integer(o.day.ordinal))
         }
     }
 
     /// Every name a unit had under each key, folded for search; a name is kept once however many states carry it.
-    private static func writeNames(_ names: [Projector.Name], _ db: Database) throws {
-        let insert = try BulkInsert(db, "INSERT OR IGNORE INTO unit_name (unit, key, name, folded) VALUES (?, ?, ?, ?)")
+    private static func writeNames(_ names: [Projector.Name], _ db: Database, schema: String) throws {
+        let insert = try BulkInsert(db, "INSERT OR IGNORE INTO \(schema).unit_name (unit, key, name, folded) VALUES (?, ?, ?, ?)")
         var folded: [String: String] = [:]
         for name in names { try EventStore.insert(name, insert, folded: &folded) }
     }

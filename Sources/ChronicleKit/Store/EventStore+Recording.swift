@@ -58,8 +58,20 @@ extension EventStore {
     public func record(_ folder: consuming EventFolder, at recordedAt: Date = Date(), complete: Bool = true) throws -> ImportReport {
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         var folder = consume folder
+        var fresh: FreshProjection?
         do {
-            let report = try writer.write { db in try record(&folder, at: recordedAt, complete: complete, db) }
+            // A store that holds nothing folds what it is given into a new projection file, adopted
+            // in the transaction that records the events (``ProjectionFile``).
+            if try headPosition() == 0 && !(folder.events.isEmpty && folder.schemes.isEmpty) { fresh = try attachFreshProjection() }
+            var adopted = false
+            let report: ImportReport
+            do {
+                report = try writer.write { db in try record(&folder, at: recordedAt, complete: complete, fresh: fresh, adopted: &adopted, db) }
+            } catch {
+                if let fresh { discard(fresh) }
+                throw error
+            }
+            if let fresh { if adopted { try finish(fresh) } else { discard(fresh) } }
             if report.added > 0 || !report.schemes.isEmpty { try checkpoint() }
             return report
         } catch let error as DiagnosticsError {
@@ -77,7 +89,11 @@ extension EventStore {
         var location: SourceLocation?
     }
 
-    private func record(_ folder: inout EventFolder, at recordedAt: Date, complete: Bool, _ db: Database) throws -> ImportReport {
+    /// - Parameters:
+    ///   - fresh: An empty projection file for the fold of a store that held nothing.
+    ///   - adopted: Set when the transaction adopts `fresh` (it commits with it).
+    private func record(_ folder: inout EventFolder, at recordedAt: Date, complete: Bool, fresh: FreshProjection?, adopted: inout Bool,
+                        _ db: Database) throws -> ImportReport {
         let started = DispatchTime.now().uptimeNanoseconds
         let stamp = Timestamp.format(recordedAt)
         // The recorded events the folder is compared with: all of them when the folder should be
@@ -202,7 +218,11 @@ extension EventStore {
             if recorded.isEmpty && startPosition == 0 {
                 // A store that held nothing folds the events it was just given, without reading them back
                 // (handed over, so that the fold can let them go once it has the corrected ones).
-                problems = try EventStore.project(db, from: nil, preloaded: consume scheduled)
+                problems = try EventStore.project(db, from: nil, preloaded: consume scheduled, into: fresh?.alias)
+                if let fresh, problems.isEmpty {
+                    try EventStore.adopt(fresh, db)
+                    adopted = true
+                }
             } else if !changedSchemes.isEmpty {
                 problems = try EventStore.project(db, from: nil)
             } else {
@@ -216,10 +236,17 @@ extension EventStore {
         return report
     }
 
-    /// Moves everything committed from the write-ahead log into the store file and empties the log,
-    /// so that the file alone holds the store (it may be copied, moved or compared byte for byte).
+    /// Moves everything committed from the write-ahead logs into the store file and its projection
+    /// file and empties the logs, so that the files alone hold the store (they may be copied, moved
+    /// or compared byte for byte).
     public func checkpoint() throws {
-        _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate, on: nil) }
+    }
+
+    /// The current projection file (``ProjectionFile``), for a store kept in a file.
+    public func projectionPath() throws(ChronicleError) -> String? {
+        guard let storePath else { return nil }
+        return try meta(ProjectionFile.metaKey).map { ProjectionFile.path(store: storePath, token: $0) }
     }
 
     /// How many events of a folder the store has not recorded (new, or recorded with other content).

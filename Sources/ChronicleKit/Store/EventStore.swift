@@ -8,6 +8,10 @@ import GRDB
 /// Each method that writes is one transaction: all of it or nothing.
 public struct EventStore: Sendable {
     let writer: any DatabaseWriter
+    /// The store's file (`nil` in memory): its projection file is named after it (``ProjectionFile``).
+    let storePath: String?
+    /// A limit on each file's size in pages (to test a full disk).
+    let maxPageCount: Int?
 
     /// Opens (creating it when missing) a store file.
     ///
@@ -50,8 +54,13 @@ public struct EventStore: Sendable {
                 try EventStore.migrator.migrate(queue)
             }
             writer = queue
+            storePath = path
+            self.maxPageCount = maxPageCount
+            try openProjection(readOnly: readOnly)
         } catch let error as ChronicleError {
             throw error
+        } catch let error as DiagnosticsError {
+            throw ChronicleError.store("Cannot build the projection of the store \(path): its recorded events break a rule:\n\(error)")
         } catch {
             throw .store("Cannot open the store \(path): \(EventStore.describe(error))")
         }
@@ -61,10 +70,16 @@ public struct EventStore: Sendable {
     public static func inMemory() throws -> EventStore {
         let queue = try DatabaseQueue()
         try migrator.migrate(queue)
-        return EventStore(writer: queue)
+        let store = EventStore(writer: queue)
+        try store.openProjection(readOnly: false)
+        return store
     }
 
-    init(writer: any DatabaseWriter) { self.writer = writer }
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+        storePath = nil
+        maxPageCount = nil
+    }
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
@@ -224,15 +239,8 @@ public struct EventStore: Sendable {
                 ALTER TABLE unit_state ADD COLUMN hi INTEGER;
                 ALTER TABLE unit_state ADD COLUMN fork INTEGER;
                 """)
-            // A store from before v3 has events and an empty projection (v3 made its tables anew).
-            let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
-            let states = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit_state") ?? 0
-            if events > 0 && states == 0 {
-                let problems = try EventStore.project(db, from: nil)
-                guard problems.isEmpty else { throw DiagnosticsError(problems) }
-            } else {
-                try IntervalTree.placeAll(db)
-            }
+            // (A store from before v3 has an empty projection here: v6 builds it, in its own file.)
+            try IntervalTree.placeAll(db)
             // Indexed once the rows are placed: one sort each, not an index update per row placed.
             try db.execute(sql: """
                 CREATE INDEX unit_state_by_fork_lo ON unit_state(fork, lo);
@@ -245,6 +253,18 @@ public struct EventStore: Sendable {
             try db.execute(sql: """
                 DROP INDEX observation_by_unit;
                 CREATE INDEX observation_by_unit ON observation(unit, key, eventDay, value, date, event);
+                """)
+        }
+        // The projected tables move to a file of their own (``ProjectionFile``, docs/decisions/0013):
+        // they go from the store file here, and opening the store builds the projection's file.
+        migrator.registerMigration("v6-projection-file") { db in
+            try db.execute(sql: """
+                DROP TABLE unit_state;
+                DROP TABLE unit_name;
+                DROP TABLE uncertainty;
+                DROP TABLE observation;
+                DROP TABLE corrected_day;
+                DROP TABLE projection;
                 """)
         }
         return migrator

@@ -1,0 +1,251 @@
+import Foundation
+import GRDB
+
+/// The projected tables' own database file, beside the store file (docs/decisions/0013).
+///
+/// The store file holds the record (events, schemes, meta); everything derived from it lives
+/// in `<store>-projection-<token>`, attached to the store's connection so that queries name
+/// its tables without a schema. The store's `meta` names the current token.
+///
+/// A full rebuild writes a new file with no journal (nothing in it needs rolling back: on any
+/// failure the file is deleted) and, in the transaction that commits it, points `meta` at it;
+/// the old file is then let go. Written in place, through the store's write-ahead log, the
+/// projection was written twice and its old rows deleted first: at a million events the
+/// sqlite3 shell took 20.8 s for those steps against 11.2 s into a new file (docs/benchmarks.md).
+enum ProjectionFile {
+    /// The projection's shape; a file of another version is built again on open.
+    static let version = 1
+
+    /// The `meta` key naming the current projection file's token.
+    static let metaKey = "projection"
+
+    /// The two names a projection file is attached under: the current one and, during a full rebuild, its successor.
+    static let aliases = ["projection_a", "projection_b"]
+
+    /// Where a store's projection file with this token lives.
+    static func path(store: String, token: String) -> String { "\(store)-projection-\(token)" }
+
+    /// The projection files beside a store, by path (the current one, and any left by a rebuild that was killed).
+    static func files(of store: String) -> [String] {
+        let url = URL(fileURLWithPath: store)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + "-projection-"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix(prefix) && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") && !$0.hasSuffix("-journal") }
+            .map { folder + "/" + $0 }
+    }
+
+    /// Removes a projection file and its log files.
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// The projected tables, without their indexes (made once the rows are in: ``indexes(in:)``).
+    static func tables(in schema: String) -> String {
+        """
+        CREATE TABLE \(schema).unit_state (
+            id INTEGER PRIMARY KEY,
+            unit TEXT NOT NULL,
+            validFrom INTEGER NOT NULL,
+            validTo INTEGER,
+            parent TEXT,
+            state TEXT NOT NULL,
+            event TEXT NOT NULL,
+            endEvent TEXT,
+            lo INTEGER,
+            hi INTEGER,
+            fork INTEGER
+        );
+        CREATE TABLE \(schema).unit_name (
+            unit TEXT NOT NULL,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            folded TEXT NOT NULL,
+            PRIMARY KEY (unit, key, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE \(schema).uncertainty (
+            unit TEXT NOT NULL,
+            fromDay INTEGER NOT NULL,
+            toDay INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            eventDay INTEGER NOT NULL
+        );
+        CREATE TABLE \(schema).observation (
+            unit TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value REAL NOT NULL,
+            date TEXT NOT NULL,
+            event TEXT NOT NULL,
+            eventDay INTEGER NOT NULL
+        );
+        CREATE TABLE \(schema).corrected_day (
+            id TEXT PRIMARY KEY,
+            day INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX \(schema).corrected_day_by_day ON corrected_day(day);
+        CREATE TABLE \(schema).projection (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            position INTEGER NOT NULL
+        );
+        INSERT INTO \(schema).projection (id, position) VALUES (1, 0);
+        PRAGMA \(schema).user_version = \(version);
+        """
+    }
+
+    /// The indexes of the tables a rebuild fills, by name: each is made after the rows are in
+    /// (one sort each, where inserting a million rows into B-trees in no common order spilled the page cache).
+    ///
+    /// - `unit_state_by_unit`: a unit's states in order; `by_time`, `by_end`: the states a catch-up
+    ///   folds again and those it opens; `by_parent`: children; `by_fork_lo`, `by_fork_hi`: the
+    ///   interval tree (``IntervalTree``). A whole hierarchy's latest observations are read from
+    ///   `observation_by_unit` alone (at a million events, 69 → 40 ms in the sqlite3 shell).
+    static func indexes(in schema: String) -> [(name: String, sql: String)] {
+        [
+            ("unit_state_by_unit", "ON unit_state(unit, validFrom)"),
+            ("unit_state_by_time", "ON unit_state(validFrom, validTo)"),
+            ("unit_state_by_end", "ON unit_state(validTo) WHERE validTo IS NOT NULL"),
+            ("unit_state_by_parent", "ON unit_state(parent, validFrom) WHERE parent IS NOT NULL"),
+            ("unit_state_by_fork_lo", "ON unit_state(fork, lo)"),
+            ("unit_state_by_fork_hi", "ON unit_state(fork, hi)"),
+            ("uncertainty_by_unit", "ON uncertainty(unit, fromDay)"),
+            ("uncertainty_by_event_day", "ON uncertainty(eventDay)"),
+            ("observation_by_unit", "ON observation(unit, key, eventDay, value, date, event)"),
+            ("observation_by_event_day", "ON observation(eventDay)"),
+        ].map { ($0.0, "CREATE INDEX \(schema).\($0.0) \($0.1)") }
+    }
+
+    /// The pragmas each attached projection gets (SQLite keeps them per attached database).
+    static func tune(_ db: Database, _ schema: String, maxPageCount: Int?) throws {
+        // A page cache of up to 64 MiB (the store file's is 128 MiB: the two together stay within
+        // what an import's memory budget allows) and reads through a memory map, as for the store.
+        try db.execute(sql: "PRAGMA \(schema).cache_size = -65536; PRAGMA \(schema).mmap_size = 4294967296")
+        if let maxPageCount { try db.execute(sql: "PRAGMA \(schema).max_page_count = \(maxPageCount)") }
+    }
+
+    /// Refuses to write to a projection that another process has replaced since this connection
+    /// attached it (its rows would go to a file no longer in use).
+    static func checkCurrent(_ db: Database) throws {
+        let files = Dictionary(try Row.fetchAll(db, sql: "PRAGMA database_list").map { ($0["name"] as String, $0["file"] as String? ?? "") },
+                               uniquingKeysWith: { a, _ in a })
+        guard let store = files["main"], !store.isEmpty, let alias = try attached(db),
+              let token = try String.fetchOne(db, sql: "SELECT value FROM main.meta WHERE key = ?", arguments: [metaKey])
+        else { return }
+        guard files[alias] == path(store: store, token: token) else {
+            throw ChronicleError.store("Another chronicle process rebuilt the projection of the store \(store) while this one had it open; "
+                + "nothing was written. Run the command again.")
+        }
+    }
+
+    /// The name the current projection is attached under, if one is.
+    static func attached(_ db: Database) throws -> String? {
+        try Row.fetchAll(db, sql: "PRAGMA database_list").map { $0["name"] as String }.first(where: aliases.contains)
+    }
+}
+
+/// A projection file being built by a full rebuild: attached (under the alias the current one
+/// does not use) with no journal, its tables made and not yet indexed.
+struct FreshProjection {
+    let alias: String
+    let token: String
+    /// The file, or `nil` for a store in memory.
+    let path: String?
+}
+
+extension EventStore {
+    /// Attaches a new, empty projection file for a full rebuild to fill.
+    func attachFreshProjection() throws -> FreshProjection {
+        try writer.writeWithoutTransaction { db in
+            let current = try ProjectionFile.attached(db)
+            let alias = ProjectionFile.aliases.first { $0 != current }!
+            let token = String(UUID().uuidString.prefix(8)).lowercased()
+            let path = storePath.map { ProjectionFile.path(store: $0, token: token) }
+            if let path { ProjectionFile.remove(path) }
+            try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [path ?? ":memory:"])
+            do {
+                try db.execute(sql: "PRAGMA \(alias).journal_mode = OFF; PRAGMA \(alias).synchronous = OFF")
+                try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
+                try db.execute(sql: ProjectionFile.tables(in: alias))
+            } catch {
+                try? db.execute(sql: "DETACH DATABASE \(alias)")
+                if let path { ProjectionFile.remove(path) }
+                throw error
+            }
+            return FreshProjection(alias: alias, token: token, path: path)
+        }
+    }
+
+    /// Points the store at a fresh projection; call inside the transaction that fills it.
+    static func adopt(_ fresh: FreshProjection, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [ProjectionFile.metaKey, fresh.token])
+    }
+
+    /// After the transaction that adopted it committed: lets go of the old projection, and the
+    /// fresh one gets a write-ahead log like the store's.
+    func finish(_ fresh: FreshProjection) throws {
+        try writer.writeWithoutTransaction { db in
+            if let old = try ProjectionFile.attached(db), old != fresh.alias {
+                // (Statements prepared on the old file would keep it busy.)
+                db.releaseMemory()
+                try db.execute(sql: "DETACH DATABASE \(old)")
+            }
+            // (In memory, a journal in memory: later transactions must be able to roll back.)
+            try db.execute(sql: "PRAGMA \(fresh.alias).journal_mode = \(fresh.path == nil ? "MEMORY" : "WAL"); PRAGMA \(fresh.alias).synchronous = NORMAL")
+        }
+        // Older files (the one just let go, any left by a rebuild that was killed).
+        if let storePath, let current = fresh.path {
+            for file in ProjectionFile.files(of: storePath) where file != current { ProjectionFile.remove(file) }
+        }
+    }
+
+    /// After a failed rebuild: the fresh file goes, the current projection stays.
+    func discard(_ fresh: FreshProjection) {
+        _ = try? writer.writeWithoutTransaction { db in
+            db.releaseMemory()
+            try db.execute(sql: "DETACH DATABASE \(fresh.alias)")
+        }
+        if let path = fresh.path { ProjectionFile.remove(path) }
+    }
+
+    /// Attaches the projection the store's `meta` names, when its file is there and of this
+    /// version, and brings it up to the last recorded event; otherwise builds it (or, for a store
+    /// opened read-only, says why it cannot).
+    ///
+    /// The store file and the projection file commit each transaction separately (SQLite's
+    /// write-ahead log is atomic per file): after a crash between the two the projection is
+    /// behind the record, and is caught up here, or ahead of it, and is built again.
+    func openProjection(readOnly: Bool) throws {
+        enum Found { case usable, behind, unusable }
+        let found = try writer.writeWithoutTransaction { db -> Found in
+            guard let storePath,
+                  let token = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [ProjectionFile.metaKey])
+            else { return .unusable }
+            let path = ProjectionFile.path(store: storePath, token: token)
+            guard FileManager.default.fileExists(atPath: path) else { return .unusable }
+            let alias = ProjectionFile.aliases[0]
+            try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [path])
+            try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
+            let version = try Int.fetchOne(db, sql: "PRAGMA \(alias).user_version") ?? 0
+            let folded = try Int.fetchOne(db, sql: "SELECT position FROM \(alias).projection") ?? Int.max
+            let head = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event") ?? 0
+            // A projection ahead of the record (its commit landed and the store's did not) is built again.
+            guard version == ProjectionFile.version && folded <= head else {
+                db.releaseMemory()
+                try db.execute(sql: "DETACH DATABASE \(alias)")
+                return .unusable
+            }
+            return folded < head ? .behind : .usable
+        }
+        switch found {
+        case .usable: return
+        case .behind where !readOnly: return try catchUp()
+        case .behind, .unusable: break
+        }
+        if readOnly {
+            throw ChronicleError.store("The store \(storePath ?? "in memory") has no usable projection file beside it (missing, made by "
+                + "another version of Chronicle, or behind the record after a crash); open the store once where it can be written and "
+                + "Chronicle builds it, or copy the projection file along with the store.")
+        }
+        try rebuildProjection()
+    }
+}
