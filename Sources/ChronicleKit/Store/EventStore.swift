@@ -34,7 +34,9 @@ public struct EventStore: Sendable {
             // With 256 MiB an import of a million events peaked at 992 MiB, against 968 MiB with
             // this, of the 1 GiB it must stay under; a rebuild took 79 s against 86 s (one run each,
             // within this machine's noise; docs/benchmarks.md).
-            try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")
+            // Temporary sorts are left in files (SQLite's default): kept in memory (`temp_store =
+            // MEMORY`) they made a rebuild's indexes 1.7× slower (docs/benchmarks.md).
+            try db.execute(sql: "PRAGMA cache_size = -131072")
             // Reads through a memory map (up to 4 GiB of the file) rather than a copy per page: a
             // whole-hierarchy as-of reads rows from all over a large store.
             try db.execute(sql: "PRAGMA mmap_size = 4294967296")
