@@ -22,14 +22,20 @@ public enum Corrections {
         // Events are walked by index and moved, never copied: a copy retains every string and
         // collection an event holds, and this runs over every recorded event.
         var diagnostics: [Diagnostic] = []
-        var index: [String: Int] = [:]
-        index.reserveCapacity(events.count)
         var amending: [Int] = []  // the corrections and retractions, in store order
+        var targets = Set<String>()
         for i in events.indices {
-            index[events[i].event.id] = i
-            if events[i].event.target != nil { amending.append(i) }
+            if let target = events[i].event.target {
+                amending.append(i)
+                targets.insert(target)
+            }
         }
         guard !amending.isEmpty else { return diagnostics }
+        // Where the named events are (and the corrections and retractions, which may be named):
+        // a small table, where one of every event id cost a second at a million events.
+        var index: [String: Int] = [:]
+        index.reserveCapacity(targets.count)
+        for i in events.indices where targets.contains(events[i].event.id) { index[events[i].event.id] = i }
 
         // First pass: which events are retracted, and by whom.
         var retractedBy: [String: ScheduledEvent] = [:]

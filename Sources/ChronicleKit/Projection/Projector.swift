@@ -50,8 +50,17 @@ public struct Projector {
         var nameKeys: Set<String>
     }
 
+    /// A unit's latest interval, held by reference in ``units``: the fold reads a field or two of
+    /// it several times an event, and a `Tracked` read out of a dictionary is copied whole (a
+    /// retain and a release of every string and collection it holds). A projector is not copied
+    /// while it folds.
+    final class Slot {
+        var tracked: Tracked
+        init(_ tracked: Tracked) { self.tracked = tracked }
+    }
+
     let schemes: [String: Rules]
-    var units: [UnitID: Tracked]
+    var units: [UnitID: Slot]
     var children: [UnitID: Set<UnitID>] = [:]
     /// Where units not yet met are read from (an incremental fold), and what was looked up there.
     let source: (any ProjectionSource)?
@@ -72,7 +81,7 @@ public struct Projector {
         self.schemes = Dictionary(schemes.map { ($0.country, Rules(scheme: $0, nameKeys: Set($0.nameKeys.map(\.key)))) },
                                   uniquingKeysWith: { a, _ in a })
         self.source = source
-        units = Dictionary(initial.map { ($0.interval.unit, $0) }, uniquingKeysWith: { a, _ in a })
+        units = Dictionary(initial.map { ($0.interval.unit, Slot($0)) }, uniquingKeysWith: { a, _ in a })
         for tracked in initial where !tracked.isEnded {
             if let parent = tracked.interval.state.parent { children[parent, default: []].insert(tracked.interval.unit) }
         }
@@ -94,7 +103,8 @@ public struct Projector {
         for index in ordered { apply(events[index]) }
         // Closed intervals were added in the fold's order; the open ones follow, by unit.
         var open: [UnitInterval] = []
-        for tracked in units.values where !tracked.isEnded {
+        for slot in units.values where !slot.tracked.isEnded {
+            let tracked = slot.tracked
             if let rowID = tracked.rowID {
                 if tracked.reopened { result.reopened[rowID] = (tracked.interval.validFrom, tracked.interval.validTo, tracked.interval.endEvent) }
             } else {
@@ -116,14 +126,14 @@ public struct Projector {
         if event.from != nil, case .established = event.action {
             report(scheduled, "event \(event.id) establishes a unit and so cannot say what it was before ('from'); remove 'from'")
         }
-        if let from = event.from, let unit = event.unit, let current = active(unit, day), !matches(from, current.interval.state) {
+        if let from = event.from, let unit = event.unit, let current = active(unit, day), !matches(from, current.tracked.interval.state) {
             report(scheduled, "event \(event.id) (\(event.date)) says \(unit) was \(describe(from)) before it, "
-                + "but on \(day) the store has it as \(describe(current.interval.state)) (since event \(current.interval.event))")
+                + "but on \(day) the store has it as \(describe(current.tracked.interval.state)) (since event \(current.tracked.interval.event))")
             return
         }
         switch event.action {
         case .established(let e):
-            if let existing = lookup(e.unit) {
+            if let existing = lookup(e.unit)?.tracked {
                 let how = existing.isEnded
                     ? "ended on \(existing.interval.validTo!) by event \(existing.interval.endEvent ?? "?"); to bring it back, write a restored event"
                     : "is already established (event \(firstEstablished[e.unit]?.id ?? existing.interval.event))"
@@ -136,8 +146,8 @@ public struct Projector {
 
         case .changed(let unit, let change):
             guard let current = require(unit, &context) else { return }
-            let state = current.interval.state.applying(change)
-            if state == current.interval.state {
+            let state = current.tracked.interval.state.applying(change)
+            if state == current.tracked.interval.state {
                 report(scheduled, "event \(event.id) changes nothing: \(unit) is already \(describe(state)) on \(day)")
                 return
             }
@@ -173,7 +183,7 @@ public struct Projector {
             end(unit, &context)
 
         case .restored(let unit, let change):
-            guard let existing = lookup(unit) else {
+            guard let existing = lookup(unit)?.tracked else {
                 return report(scheduled, "event \(event.id) restores \(unit), which has never existed before \(day)")
             }
             guard existing.isEnded else {
@@ -243,22 +253,23 @@ public struct Projector {
     }
 
     /// A unit's latest interval: met earlier in the fold, or read from the source.
-    private mutating func lookup(_ unit: UnitID) -> Tracked? {
-        if let tracked = units[unit] { return tracked }
+    private mutating func lookup(_ unit: UnitID) -> Slot? {
+        if let slot = units[unit] { return slot }
         guard let source, !absent.contains(unit) else { return nil }
         guard let tracked = source.latest(unit) else {
             absent.insert(unit)
             return nil
         }
-        units[unit] = tracked
-        return tracked
+        let slot = Slot(tracked)
+        units[unit] = slot
+        return slot
     }
 
     /// The active children of a unit, reading those the source knows of on first use.
     private mutating func childrenOf(_ unit: UnitID) -> Set<UnitID> {
         if let source, childrenLoaded.insert(unit).inserted {
             for child in source.children(of: unit) {
-                if let tracked = lookup(child), !tracked.isEnded, tracked.interval.state.parent == unit {
+                if let slot = lookup(child), !slot.tracked.isEnded, slot.tracked.interval.state.parent == unit {
                     children[unit, default: []].insert(child)
                 }
             }
@@ -266,20 +277,20 @@ public struct Projector {
         return children[unit] ?? []
     }
 
-    private mutating func active(_ unit: UnitID, _ day: Day) -> Tracked? {
-        guard let tracked = lookup(unit), !tracked.isEnded else { return nil }
-        return tracked
+    private mutating func active(_ unit: UnitID, _ day: Day) -> Slot? {
+        guard let slot = lookup(unit), !slot.tracked.isEnded else { return nil }
+        return slot
     }
 
     /// The unit's current interval, or a diagnostic saying why the unit is not there on the event's day.
-    private mutating func require(_ unit: UnitID, _ context: inout Context) -> Tracked? {
-        if let tracked = active(unit, context.day) { return tracked }
+    private mutating func require(_ unit: UnitID, _ context: inout Context) -> Slot? {
+        if let slot = active(unit, context.day) { return slot }
         fail(&context, "event \(context.event.id) (\(context.event.date)) refers to \(unit), " + absence(of: unit, on: context.day))
         return nil
     }
 
     private mutating func absence(of unit: UnitID, on day: Day) -> String {
-        if let tracked = lookup(unit), tracked.isEnded {
+        if let tracked = lookup(unit)?.tracked, tracked.isEnded {
             return "which ended on \(tracked.interval.validTo!) (event \(tracked.interval.endEvent ?? "?"))"
         }
         if let first = firstEstablished[unit] {
@@ -330,20 +341,20 @@ public struct Projector {
             }
             return true
         }
-        guard let parentState = require(parent, &context)?.interval.state else { return false }
-        guard level.under.contains(parentState.level) else {
-            fail(&context, "event \(id) puts \(unit) (\(state.level)) under \(parent) (\(parentState.level)), but the scheme lets a \(state.level) sit only under \(level.under.isEmpty ? "nothing" : level.under.joined(separator: ", "))")
+        guard let parentSlot = require(parent, &context) else { return false }
+        guard level.under.contains(parentSlot.tracked.interval.state.level) else {
+            fail(&context, "event \(id) puts \(unit) (\(state.level)) under \(parent) (\(parentSlot.tracked.interval.state.level)), but the scheme lets a \(state.level) sit only under \(level.under.isEmpty ? "nothing" : level.under.joined(separator: ", "))")
             return false
         }
         var chain = [unit, parent]
-        var cursor = parentState.parent
+        var cursor = parentSlot.tracked.interval.state.parent
         while let next = cursor {
             chain.append(next)
             if next == unit {
                 fail(&context, "event \(id) would make \(unit) its own ancestor (\(chain.joined(separator: " → ")))")
                 return false
             }
-            cursor = lookup(next)?.interval.state.parent
+            cursor = lookup(next)?.tracked.interval.state.parent
         }
         return true
     }
@@ -364,7 +375,7 @@ public struct Projector {
     private mutating func checkChildren(of unit: UnitID, fit level: String, _ context: inout Context) -> Bool {
         let country = Projector.country(of: unit)
         for child in childrenOf(unit).sorted() {
-            let childLevel = units[child]!.interval.state.level
+            let childLevel = units[child]!.tracked.interval.state.level
             if let rule = schemes[country]?.scheme.level(childLevel), !rule.under.contains(level) {
                 fail(&context, "event \(context.event.id) makes \(unit) a \(level), but its child \(child) (\(childLevel)) may not sit under a \(level)")
                 return false
@@ -387,7 +398,7 @@ public struct Projector {
         }
         var moves: [(UnitID, UnitState)] = []
         for child in current.sorted() {
-            var state = units[child]!.interval.state
+            var state = units[child]!.tracked.interval.state
             state.parent = map[child] ?? fallback
             guard state.parent != unit else {
                 fail(&context, "event \(context.event.id) moves \(child) to \(unit), which is the unit that ends")
@@ -406,35 +417,35 @@ public struct Projector {
         let id = context.event.id
         let previous = lookup(unit)
         if let previous {
-            if !previous.isEnded { close(unit, on: day, by: id) }
-            if let oldParent = previous.interval.state.parent { children[oldParent]?.remove(unit) }
+            if !previous.tracked.isEnded { close(unit, on: day, by: id) }
+            if let oldParent = previous.tracked.interval.state.parent { children[oldParent]?.remove(unit) }
         }
-        for (key, name) in state.names where previous?.interval.state.names[key] != name {
+        for (key, name) in state.names where previous?.tracked.interval.state.names[key] != name {
             if let sink { sink.named(Name(unit: unit, key: key, name: name)) } else { result.names.append(Name(unit: unit, key: key, name: name)) }
         }
-        units[unit] = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
+        let tracked = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
+        if let previous { previous.tracked = tracked } else { units[unit] = Slot(tracked) }
         if let parent = state.parent { children[parent, default: []].insert(unit) }
         context.touched.insert(unit)
     }
 
     private mutating func end(_ unit: UnitID, _ context: inout Context) {
         close(unit, on: context.day, by: context.event.id)
-        if let parent = units[unit]?.interval.state.parent { children[parent]?.remove(unit) }
+        if let parent = units[unit]?.tracked.interval.state.parent { children[parent]?.remove(unit) }
         context.touched.insert(unit)
     }
 
     /// Ends the unit's current interval; a finished interval that held for no day at all is dropped.
     private mutating func close(_ unit: UnitID, on day: Day, by event: String) {
-        guard var tracked = units[unit] else { return }
-        tracked.interval.validTo = day
-        tracked.interval.endEvent = event
-        if let rowID = tracked.rowID {
-            result.reopened[rowID] = (tracked.interval.validFrom, day, event)
-        } else if tracked.interval.validFrom < day {
-            if let sink { sink.closed(tracked.interval) } else { result.intervals.append(tracked.interval) }
+        guard let slot = units[unit] else { return }
+        slot.tracked.interval.validTo = day
+        slot.tracked.interval.endEvent = event
+        if let rowID = slot.tracked.rowID {
+            result.reopened[rowID] = (slot.tracked.interval.validFrom, day, event)
+        } else if slot.tracked.interval.validFrom < day {
+            if let sink { sink.closed(slot.tracked.interval) } else { result.intervals.append(slot.tracked.interval) }
         }
-        tracked.rowID = nil
-        units[unit] = tracked
+        slot.tracked.rowID = nil
     }
 
     private func matches(_ expected: Event.Expectation, _ state: UnitState) -> Bool {
