@@ -162,7 +162,7 @@ extension EventStore {
             if let path { ProjectionFile.remove(path) }
             try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [path ?? ":memory:"])
             do {
-                try db.execute(sql: "PRAGMA \(alias).journal_mode = OFF; PRAGMA \(alias).synchronous = OFF")
+                try db.execute(sql: "PRAGMA \(alias).journal_mode = OFF; PRAGMA \(alias).synchronous = NORMAL")
                 try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
                 try db.execute(sql: ProjectionFile.tables(in: alias))
             } catch {
