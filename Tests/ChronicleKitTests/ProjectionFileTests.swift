@@ -84,6 +84,17 @@ import Testing
         #expect(try store.projectionDump() == scratch.reference)
     }
 
+    @Test func aProjectionFileThatIsNotADatabaseIsBuiltAgainOnOpen() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let old = try #require(try EventStore(path: scratch.path).projectionPath())
+        try Data(repeating: 0x2A, count: 8_192).write(to: URL(fileURLWithPath: old))
+        let store = try EventStore(path: scratch.path)
+        #expect(try store.projectionPath() != old)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(try store.projectionDump() == scratch.reference)
+    }
+
     @Test func aReadOnlyStoreWithoutItsProjectionSaysWhy() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

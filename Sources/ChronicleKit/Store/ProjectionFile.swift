@@ -223,10 +223,21 @@ extension EventStore {
             let path = ProjectionFile.path(store: storePath, token: token)
             guard FileManager.default.fileExists(atPath: path) else { return .unusable }
             let alias = ProjectionFile.aliases[0]
-            try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [path])
-            try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
-            let version = try Int.fetchOne(db, sql: "PRAGMA \(alias).user_version") ?? 0
-            let folded = try Int.fetchOne(db, sql: "SELECT position FROM \(alias).projection") ?? Int.max
+            // (A file that cannot be read as a projection, not a database or cut short, is built again:
+            // it holds nothing that the record does not.)
+            var (version, folded) = (0, Int.max)
+            do {
+                try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [path])
+            } catch {
+                return .unusable
+            }
+            do {
+                try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
+                version = try Int.fetchOne(db, sql: "PRAGMA \(alias).user_version") ?? 0
+                folded = try Int.fetchOne(db, sql: "SELECT position FROM \(alias).projection") ?? Int.max
+            } catch {
+                (version, folded) = (0, Int.max)
+            }
             let head = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event") ?? 0
             // A projection ahead of the record (its commit landed and the store's did not) is built again.
             guard version == ProjectionFile.version && folded <= head else {
