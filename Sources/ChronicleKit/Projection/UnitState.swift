@@ -116,13 +116,25 @@ struct JSONBytes {
     /// every canonical text the store writes.
     mutating func object(_ values: [String: String]) {
         bytes.append(UInt8(ascii: "{"))
-        if values.count == 1, let (key, value) = values.first {
-            // A single member (most codes and many names) needs no sorted copy of the keys.
-            member(key, value)
-        } else {
-            for (index, key) in values.keys.sorted(by: CanonicalWriter.keyOrder).enumerated() {
+        // Members are written from the pairs themselves, in key order: one and two members (most
+        // codes and names) without sorting a copy, and never looking a key up again.
+        var pairs = values.makeIterator()
+        switch values.count {
+        case 0:
+            break
+        case 1:
+            let only = pairs.next()!
+            member(only.key, only.value)
+        case 2:
+            let a = pairs.next()!, b = pairs.next()!
+            let (first, second) = CanonicalWriter.keyOrder(a.key, b.key) ? (a, b) : (b, a)
+            member(first.key, first.value)
+            bytes.append(UInt8(ascii: ","))
+            member(second.key, second.value)
+        default:
+            for (index, pair) in values.sorted(by: { CanonicalWriter.keyOrder($0.key, $1.key) }).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                member(key, values[key]!)
+                member(pair.key, pair.value)
             }
         }
         bytes.append(UInt8(ascii: "}"))
