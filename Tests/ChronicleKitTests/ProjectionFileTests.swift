@@ -122,6 +122,26 @@ import Testing
         #expect(try store.verify().problems == [])
     }
 
+    /// The default store is built in a temporary file and renamed into place: its projection file
+    /// goes with it, and the old store's is removed.
+    @Test func aStoreBuiltAgainBesideTheOldOneKeepsOneProjectionFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-projection-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("store.sqlite").path
+        let workspace = Workspace(events: Fixtures.quezal.path, store: path)
+        let first = try workspace.sync(at: Fixtures.recordedAt)
+        #expect(first.created)
+        let old = try #require(try first.store.projectionPath())
+        #expect(ProjectionFile.files(of: path) == [old])
+        let again = try workspace.sync(rebuild: true, at: Fixtures.recordedAt)
+        #expect(again.created)
+        let new = try #require(try again.store.projectionPath())
+        #expect(new != old)
+        #expect(ProjectionFile.files(of: path) == [new])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".building-") } == [])
+        #expect(try again.store.projectionDump() == (try Fixtures.store(Fixtures.quezal).projectionDump()))
+    }
+
     @Test func aStoreInMemoryRebuildsInMemory() throws {
         let store = try Fixtures.store(Fixtures.quezal)
         let before = try store.projectionDump()
