@@ -121,7 +121,7 @@ public struct Projector {
     private mutating func apply(_ scheduled: ScheduledEvent) {
         let event = scheduled.event
         let day = scheduled.day
-        var context = Context(scheduled: scheduled)
+        var context = Context(scheduled)
         for problem in Projector.sourceProblems(event) { report(scheduled, problem) }
         if event.from != nil, case .established = event.action {
             report(scheduled, "event \(event.id) establishes a unit and so cannot say what it was before ('from'); remove 'from'")
@@ -235,12 +235,22 @@ public struct Projector {
         return problems
     }
 
+    /// What checking and applying one event needs to know of it. (Not the event itself: a copy of
+    /// a whole event for each one applied was a retain and a release of everything it holds.)
     struct Context {
-        var scheduled: ScheduledEvent
+        let id: String
+        let date: EDTFDate
+        let day: Day
+        let location: SourceLocation?
         var touched: Set<UnitID> = []
         var failed = false
-        var day: Day { scheduled.day }
-        var event: Event { scheduled.event }
+
+        init(_ scheduled: ScheduledEvent) {
+            id = scheduled.event.id
+            date = scheduled.event.date
+            day = scheduled.day
+            location = scheduled.location
+        }
     }
 
     private mutating func report(_ scheduled: ScheduledEvent, _ message: String) {
@@ -249,7 +259,7 @@ public struct Projector {
 
     private mutating func fail(_ context: inout Context, _ message: String) {
         context.failed = true
-        report(context.scheduled, message)
+        result.diagnostics.append(Diagnostic(location: context.location, eventID: context.id, message: message))
     }
 
     /// A unit's latest interval: met earlier in the fold, or read from the source.
@@ -285,7 +295,7 @@ public struct Projector {
     /// The unit's current interval, or a diagnostic saying why the unit is not there on the event's day.
     private mutating func require(_ unit: UnitID, _ context: inout Context) -> Slot? {
         if let slot = active(unit, context.day) { return slot }
-        fail(&context, "event \(context.event.id) (\(context.event.date)) refers to \(unit), " + absence(of: unit, on: context.day))
+        fail(&context, "event \(context.id) (\(context.date)) refers to \(unit), " + absence(of: unit, on: context.day))
         return nil
     }
 
@@ -301,7 +311,7 @@ public struct Projector {
 
     /// Checks a new state against the scheme and the hierarchy.
     private mutating func check(_ state: UnitState, of unit: UnitID, _ context: inout Context) -> Bool {
-        let id = context.event.id
+        let id = context.id
         let country = Projector.country(of: unit)
         guard let rules = schemes[country] else {
             fail(&context, "event \(id) is about \(unit), but there is no scheme for country '\(country)' (Events/\(country)/scheme.yaml)")
@@ -377,7 +387,7 @@ public struct Projector {
         for child in childrenOf(unit).sorted() {
             let childLevel = units[child]!.tracked.interval.state.level
             if let rule = schemes[country]?.scheme.level(childLevel), !rule.under.contains(level) {
-                fail(&context, "event \(context.event.id) makes \(unit) a \(level), but its child \(child) (\(childLevel)) may not sit under a \(level)")
+                fail(&context, "event \(context.id) makes \(unit) a \(level), but its child \(child) (\(childLevel)) may not sit under a \(level)")
                 return false
             }
         }
@@ -388,12 +398,12 @@ public struct Projector {
     private mutating func move(childrenOf unit: UnitID, default fallback: UnitID?, map: [UnitID: UnitID], _ context: inout Context) -> Bool {
         let current = childrenOf(unit)
         for key in map.keys.sorted() where !current.contains(key) {
-            fail(&context, "event \(context.event.id) reassigns \(key), which is not a child of \(unit) on \(context.day)")
+            fail(&context, "event \(context.id) reassigns \(key), which is not a child of \(unit) on \(context.day)")
             return false
         }
         let orphans = current.filter { map[$0] == nil && fallback == nil }.sorted()
         guard orphans.isEmpty else {
-            fail(&context, "event \(context.event.id) ends \(unit) but does not say where its children go: \(orphans.joined(separator: ", ")) (add 'children: {child: new parent}')")
+            fail(&context, "event \(context.id) ends \(unit) but does not say where its children go: \(orphans.joined(separator: ", ")) (add 'children: {child: new parent}')")
             return false
         }
         var moves: [(UnitID, UnitState)] = []
@@ -401,7 +411,7 @@ public struct Projector {
             var state = units[child]!.tracked.interval.state
             state.parent = map[child] ?? fallback
             guard state.parent != unit else {
-                fail(&context, "event \(context.event.id) moves \(child) to \(unit), which is the unit that ends")
+                fail(&context, "event \(context.id) moves \(child) to \(unit), which is the unit that ends")
                 return false
             }
             guard check(state, of: child, &context) else { return false }
@@ -414,7 +424,7 @@ public struct Projector {
     /// Closes a unit's current interval (if any) and opens a new one from the event's day.
     private mutating func open(_ unit: UnitID, _ state: UnitState, _ context: inout Context) {
         let day = context.day
-        let id = context.event.id
+        let id = context.id
         let previous = lookup(unit)
         if let previous {
             if !previous.tracked.isEnded { close(unit, on: day, by: id) }
@@ -430,7 +440,7 @@ public struct Projector {
     }
 
     private mutating func end(_ unit: UnitID, _ context: inout Context) {
-        close(unit, on: context.day, by: context.event.id)
+        close(unit, on: context.day, by: context.id)
         if let parent = units[unit]?.tracked.interval.state.parent { children[parent]?.remove(unit) }
         context.touched.insert(unit)
     }
