@@ -18,6 +18,7 @@ struct StoreOptions: ParsableArguments {
     /// The store, brought up to date with the event files; says on stderr what it recorded.
     func open() throws -> EventStore {
         let sync = try sync()
+        noteRebuiltProjection(sync.store)
         if sync.created {
             Terminal.note("built the store \(relative(workspace.storeURL.path)) from \(sync.report.added) events")
         } else if sync.report.added > 0 {
@@ -47,7 +48,16 @@ struct StoreOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ChronicleError.notFound("There is no store at \(relative(path)); run 'chronicle import' to build it.")
         }
-        return try EventStore(path: path)
+        let store = try EventStore(path: path)
+        noteRebuiltProjection(store)
+        return store
+    }
+
+    /// Says on stderr when opening the store had to build its projection again.
+    func noteRebuiltProjection(_ store: EventStore) {
+        if let reason = store.projectionRebuilt {
+            Terminal.note("rebuilt the projection of the store \(relative(workspace.storeURL.path)): \(reason)")
+        }
     }
 
     func relative(_ path: String) -> String {

@@ -111,6 +111,26 @@ import Testing
         }
     }
 
+    /// The projection is derived and lives in its own file: without it a command builds it again,
+    /// says so, and answers as before.
+    @Test func aMissingProjectionFileIsBuiltAgainAndSaidSo() throws {
+        let cli = try CLI.quezal()
+        defer { cli.remove() }
+        #expect(try cli.run("import").status == 0)
+        let before = try cli.run("asof", "1970", "--format", "json")
+        let folder = cli.storeFile.deletingLastPathComponent()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("store.sqlite-projection-") }
+        // The projection file, and its write-ahead log and index while a reader has them.
+        #expect(files.filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }.count == 1, "\(files)")
+        for name in files { try FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        let after = try cli.run("asof", "1970", "--format", "json")
+        #expect(after.status == 0)
+        #expect(after.stdout == before.stdout)
+        #expect(after.stderr.contains("rebuilt the projection of the store .chronicle/store.sqlite: its projection file was missing"), "\(after.stderr)")
+        // Once built, it is used as it is.
+        #expect(try cli.run("asof", "1970", "--format", "json").stderr == before.stderr)
+    }
+
     @Test func aLockHeldTooLongGivesABusyMessage() throws {
         let cli = try CLI.quezal()
         defer { cli.remove() }

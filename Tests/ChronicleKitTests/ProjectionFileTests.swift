@@ -35,7 +35,10 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = try EventStore(path: scratch.path)
+        #expect(store.projectionRebuilt == nil)
         let projection = try #require(try store.projectionPath())
+        // A new, empty store is not said to have rebuilt anything.
+        #expect(try EventStore(path: scratch.folder.appendingPathComponent("empty.sqlite").path).projectionRebuilt == nil)
         #expect(ProjectionFile.files(of: scratch.path) == [projection])
         #expect(try scratch.storeTables() == ["event", "event_unit", "grdb_migrations", "meta", "scheme"])
         #expect(try store.projectionDump() == scratch.reference)
@@ -67,6 +70,7 @@ import Testing
         let old = try #require(try EventStore(path: scratch.path).projectionPath())
         ProjectionFile.remove(old)
         let store = try EventStore(path: scratch.path)
+        #expect(store.projectionRebuilt == "its projection file was missing")
         let new = try #require(try store.projectionPath())
         #expect(new != old)
         #expect(FileManager.default.fileExists(atPath: new))
@@ -79,6 +83,7 @@ import Testing
         let old = try #require(try EventStore(path: scratch.path).projectionPath())
         try DatabaseQueue(path: old).write { db in try db.execute(sql: "PRAGMA user_version = \(ProjectionFile.version + 1)") }
         let store = try EventStore(path: scratch.path)
+        #expect(store.projectionRebuilt == "its projection file was made by another version of Chronicle")
         #expect(try store.projectionPath() != old)
         #expect(!FileManager.default.fileExists(atPath: old))
         #expect(try store.projectionDump() == scratch.reference)
@@ -90,6 +95,7 @@ import Testing
         let old = try #require(try EventStore(path: scratch.path).projectionPath())
         try Data(repeating: 0x2A, count: 8_192).write(to: URL(fileURLWithPath: old))
         let store = try EventStore(path: scratch.path)
+        #expect(store.projectionRebuilt == "its projection file could not be read")
         #expect(try store.projectionPath() != old)
         #expect(!FileManager.default.fileExists(atPath: old))
         #expect(try store.projectionDump() == scratch.reference)
@@ -117,6 +123,7 @@ import Testing
         }
         #expect(try scratch.storeTables().contains("unit_state"))
         let store = try EventStore(path: scratch.path)
+        #expect(store.projectionRebuilt == "the store had no projection file (it was made by an older Chronicle)")
         #expect(try scratch.storeTables() == ["event", "event_unit", "grdb_migrations", "meta", "scheme"])
         #expect(try store.projectionDump() == scratch.reference)
         #expect(try store.verify().problems == [])

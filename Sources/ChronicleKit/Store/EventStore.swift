@@ -12,6 +12,9 @@ public struct EventStore: Sendable {
     let storePath: String?
     /// A limit on each file's size in pages (to test a full disk).
     let maxPageCount: Int?
+    /// Why opening the store built its projection again (its file was missing, of another version,
+    /// unreadable), or `nil` when it used the one there: a large store takes a while, worth saying.
+    public private(set) var projectionRebuilt: String?
 
     /// Opens (creating it when missing) a store file.
     ///
@@ -58,7 +61,7 @@ public struct EventStore: Sendable {
             writer = queue
             storePath = path
             self.maxPageCount = maxPageCount
-            try openProjection(readOnly: readOnly)
+            projectionRebuilt = try openProjection(readOnly: readOnly)
         } catch let error as ChronicleError {
             throw error
         } catch let error as DiagnosticsError {
@@ -73,7 +76,7 @@ public struct EventStore: Sendable {
         let queue = try DatabaseQueue()
         try migrator.migrate(queue)
         let store = EventStore(writer: queue)
-        try store.openProjection(readOnly: false)
+        _ = try store.openProjection(readOnly: false)
         return store
     }
 

@@ -214,14 +214,16 @@ extension EventStore {
     /// The store file and the projection file commit each transaction separately (SQLite's
     /// write-ahead log is atomic per file): after a crash between the two the projection is
     /// behind the record, and is caught up here, or ahead of it, and is built again.
-    func openProjection(readOnly: Bool) throws {
-        enum Found { case usable, behind, unusable }
+    ///
+    /// - Returns: Why the projection was built (`nil` when the one there was used, or the store holds no event).
+    func openProjection(readOnly: Bool) throws -> String? {
+        enum Found { case usable, behind, unusable(String) }
         let found = try writer.writeWithoutTransaction { db -> Found in
             guard let storePath,
                   let token = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [ProjectionFile.metaKey])
-            else { return .unusable }
+            else { return .unusable("the store had no projection file (it was made by an older Chronicle)") }
             let path = ProjectionFile.path(store: storePath, token: token)
-            guard FileManager.default.fileExists(atPath: path) else { return .unusable }
+            guard FileManager.default.fileExists(atPath: path) else { return .unusable("its projection file was missing") }
             let alias = ProjectionFile.aliases[0]
             // (A file that cannot be read as a projection, not a database or cut short, is built again:
             // it holds nothing that the record does not.)
@@ -229,7 +231,7 @@ extension EventStore {
             do {
                 try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [path])
             } catch {
-                return .unusable
+                return .unusable("its projection file could not be read")
             }
             do {
                 try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
@@ -243,14 +245,20 @@ extension EventStore {
             guard version == ProjectionFile.version && folded <= head else {
                 db.releaseMemory()
                 try db.execute(sql: "DETACH DATABASE \(alias)")
-                return .unusable
+                return .unusable(folded == Int.max ? "its projection file could not be read"
+                    : version != ProjectionFile.version ? "its projection file was made by another version of Chronicle"
+                    : "its projection was ahead of the recorded events")
             }
             return folded < head ? .behind : .usable
         }
+        var reason: String?
         switch found {
-        case .usable: return
-        case .behind where !readOnly: return try catchUp()
-        case .behind, .unusable: break
+        case .usable: return nil
+        case .behind where !readOnly:
+            try catchUp()
+            return nil
+        case .behind: break
+        case .unusable(let why): reason = why
         }
         if readOnly {
             throw ChronicleError.store("The store \(storePath ?? "in memory") has no usable projection file beside it (missing, made by "
@@ -258,5 +266,6 @@ extension EventStore {
                 + "Chronicle builds it, or copy the projection file along with the store.")
         }
         try rebuildProjection()
+        return try headPosition() > 0 ? reason : nil
     }
 }
