@@ -101,6 +101,26 @@ import Testing
         #expect(try store.projectionDump() == scratch.reference)
     }
 
+    /// The two files commit separately: after a crash between the two commits the projection is
+    /// behind the record (caught up on open) or ahead of it (built again).
+    @Test(arguments: [-3, 5])
+    func aProjectionBehindOrAheadOfTheRecordIsMadeRightOnOpen(offset: Int) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let old = try #require(try EventStore(path: scratch.path).projectionPath())
+        try DatabaseQueue(path: old).write { db in try db.execute(sql: "UPDATE projection SET position = position + ?", arguments: [offset]) }
+        let store = try EventStore(path: scratch.path)
+        if offset < 0 {
+            #expect(store.projectionRebuilt == nil)
+            #expect(try store.projectionPath() == old, "caught up in place")
+        } else {
+            #expect(store.projectionRebuilt == "its projection was ahead of the recorded events")
+            #expect(try store.projectionPath() != old)
+        }
+        #expect(try store.projectionDump() == scratch.reference)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT position FROM projection") } == (try store.headPosition()))
+    }
+
     @Test func aReadOnlyStoreWithoutItsProjectionSaysWhy() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
