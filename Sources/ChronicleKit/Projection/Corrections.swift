@@ -11,14 +11,16 @@ public enum Corrections {
     /// - Parameter events: Every recorded event in store order.
     public static func effective(_ events: [ScheduledEvent]) -> (events: [ScheduledEvent], diagnostics: [Diagnostic]) {
         var copy = events
-        let diagnostics = apply(to: &copy)
+        let diagnostics = apply(to: &copy).diagnostics
         return (copy, diagnostics)
     }
 
     /// ``effective(_:)`` in place: a rebuild of a million events does not hold a second copy.
     ///
-    /// - Returns: A diagnostic for every correction or retraction that cannot be applied.
-    static func apply(to events: inout [ScheduledEvent]) -> [Diagnostic] {
+    /// - Returns: A diagnostic for every correction or retraction that cannot be applied, and
+    ///   the effective day of every event still there that a correction or retraction names
+    ///   (the projection keeps them, `corrected_day`), in store order.
+    static func apply(to events: inout [ScheduledEvent]) -> (diagnostics: [Diagnostic], namedDays: [(id: String, day: Int)]) {
         // Events are walked by index and moved, never copied: a copy retains every string and
         // collection an event holds, and this runs over every recorded event.
         var diagnostics: [Diagnostic] = []
@@ -30,7 +32,7 @@ public enum Corrections {
                 targets.insert(target)
             }
         }
-        guard !amending.isEmpty else { return diagnostics }
+        guard !amending.isEmpty else { return (diagnostics, []) }
         // Where the named events are (and the corrections and retractions, which may be named):
         // a small table, where one of every event id cost a second at a million events.
         var index: [String: Int] = [:]
@@ -74,13 +76,15 @@ public enum Corrections {
         // Corrections, retractions and retracted events leave; the rest keep their order.
         var leaving = Set(amending)
         for target in retractedBy.keys { leaving.insert(index[target]!) }
+        // (Found here, where the named events' places are known, rather than by looking every event's id up after.)
+        let namedDays = index.values.filter { !leaving.contains($0) }.sorted().map { (id: events[$0].event.id, day: events[$0].day.ordinal) }
         var kept = 0
         for i in events.indices where !leaving.contains(i) {
             if kept != i { events.swapAt(kept, i) }
             kept += 1
         }
         events.removeLast(events.count - kept)
-        return diagnostics
+        return (diagnostics, namedDays)
     }
 
     private static func checkTarget(

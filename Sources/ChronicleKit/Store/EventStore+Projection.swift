@@ -233,10 +233,8 @@ extension EventStore {
         var events: [ScheduledEvent]
         if let preloaded = consume preloaded { events = preloaded } else { events = try storedEventsForFolding(db) }
         clock.durations.reading = clock.lap()
-        let correctedIDs = Set(events.compactMap(\.event.target))
-        let correctionProblems = Corrections.apply(to: &events)
         // Only the corrected days are kept once the fold has the events.
-        let correctedDays = events.compactMap { correctedIDs.contains($0.event.id) ? ($0.event.id, $0.day.ordinal) : nil }
+        let (correctionProblems, correctedDays) = Corrections.apply(to: &events)
         clock.durations.correcting = clock.lap()
         let schemes = try storedSchemes(db)
         let schema = try fresh ?? current(db)
