@@ -133,7 +133,7 @@ extension EventStore {
     static func project(_ db: Database, from day: Day?, recordedAfter head: Int = Int.max, preloaded: consuming [ScheduledEvent]? = nil,
                         into schema: String? = nil, clock: RebuildClock = RebuildClock()) throws -> [Diagnostic] {
         guard let day else { return try rebuild(db, into: schema, preloaded: consume preloaded, clock: clock) }
-        try ProjectionFile.checkCurrent(db)
+        let current = try ProjectionFile.current(db)
         // The events to fold again, then the corrections of any of them and the events those name.
         var loaded: [String: ScheduledEvent] = [:]
         func add(_ rows: [Row]) throws -> [ScheduledEvent] {
@@ -189,7 +189,7 @@ extension EventStore {
         if let error = source.error { throw error }
         let problems = corrected.diagnostics + result.diagnostics
         guard problems.isEmpty else { return problems }
-        try write(result, db, schema: try current(db))
+        try write(result, db, schema: current)
 
         // Names of every unit whose states changed, gathered from all its states.
         var touched = Set(dropped)
@@ -203,7 +203,7 @@ extension EventStore {
                 for (key, name) in try EventStore.state(fromJSON: text).names { names.append(.init(unit: unit, key: key, name: name)) }
             }
         }
-        try writeNames(names, db, schema: try current(db))
+        try writeNames(names, db, schema: current)
         // The days of corrected events, as they now stand.
         let correctedIDs = Set(all.compactMap(\.event.target))
         let effectiveDays = Dictionary(corrected.events.map { ($0.event.id, $0.day) }, uniquingKeysWith: { a, _ in a })
@@ -214,12 +214,6 @@ extension EventStore {
         }
         try db.execute(sql: "UPDATE projection SET position = (SELECT COALESCE(MAX(position), 0) FROM event)")
         return []
-    }
-
-    /// The schema the current projection is attached under.
-    static func current(_ db: Database) throws -> String {
-        guard let schema = try ProjectionFile.attached(db) else { throw ChronicleError.store("The store has no projection attached.") }
-        return schema
     }
 
     /// Folds every recorded event into empty projected tables: those of a fresh projection file
@@ -237,7 +231,7 @@ extension EventStore {
         let (correctionProblems, correctedDays) = Corrections.apply(to: &events)
         clock.durations.correcting = clock.lap()
         let schemes = try storedSchemes(db)
-        let schema = try fresh ?? current(db)
+        let schema = try fresh ?? ProjectionFile.current(db)
         // The projected tables' indexes are made after their rows are in (``ProjectionFile/indexes(in:)``).
         // Names go first into an unindexed load table and then, sorted, once each into `unit_name`.
         let indexes = ProjectionFile.indexes(in: schema)

@@ -199,7 +199,8 @@ public struct EventStore: Sendable {
         // Indexes that let a catch-up read only the events it needs; the projected states carry
         // their parent for finding children; names are kept once per unit, key and name; and the
         // days of corrected events are kept for finding the events a catch-up must fold again.
-        // The projected tables are derived, so they are made afresh here and projected again by v4 (docs/decisions/0009).
+        // The projected tables are derived, so they are made afresh here (docs/decisions/0009); since
+        // v6 they live in their own file, which opening the store builds.
         migrator.registerMigration("v3-incremental") { db in
             try db.execute(sql: """
                 CREATE INDEX event_by_earliest ON event(earliest);
@@ -233,7 +234,6 @@ public struct EventStore: Sendable {
                 ) WITHOUT ROWID;
                 CREATE INDEX corrected_day_by_day ON corrected_day(day);
                 """)
-            // The projection is made again by v4, in the shape it has then.
         }
         // The interval tree's columns and indexes, for finding the states of a day or a span
         // (IntervalTree, docs/decisions/0011). The rows already projected are placed here; from

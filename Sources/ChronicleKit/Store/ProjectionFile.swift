@@ -122,18 +122,20 @@ enum ProjectionFile {
         if let maxPageCount { try db.execute(sql: "PRAGMA \(schema).max_page_count = \(maxPageCount)") }
     }
 
-    /// Refuses to write to a projection that another process has replaced since this connection
-    /// attached it (its rows would go to a file no longer in use).
-    static func checkCurrent(_ db: Database) throws {
+    /// The name the current projection is attached under, for writing to it: refuses a projection
+    /// that another process has replaced since this connection attached it (its rows would go to a
+    /// file no longer in use).
+    static func current(_ db: Database) throws -> String {
         let files = Dictionary(try Row.fetchAll(db, sql: "PRAGMA database_list").map { ($0["name"] as String, $0["file"] as String? ?? "") },
                                uniquingKeysWith: { a, _ in a })
-        guard let store = files["main"], !store.isEmpty, let alias = try attached(db),
-              let token = try String.fetchOne(db, sql: "SELECT value FROM main.meta WHERE key = ?", arguments: [metaKey])
-        else { return }
-        guard files[alias] == path(store: store, token: token) else {
+        guard let alias = aliases.first(where: { files[$0] != nil }) else { throw ChronicleError.store("The store has no projection attached.") }
+        if let store = files["main"], !store.isEmpty,
+           let token = try String.fetchOne(db, sql: "SELECT value FROM main.meta WHERE key = ?", arguments: [metaKey]),
+           files[alias] != path(store: store, token: token) {
             throw ChronicleError.store("Another chronicle process rebuilt the projection of the store \(store) while this one had it open; "
                 + "nothing was written. Run the command again.")
         }
+        return alias
     }
 
     /// The name the current projection is attached under, if one is.

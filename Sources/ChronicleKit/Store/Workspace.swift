@@ -76,19 +76,20 @@ public struct Workspace: Sendable {
             .appendingPathComponent(".\(storeURL.lastPathComponent).building-\(ProcessInfo.processInfo.processIdentifier)")
         defer { Workspace.removeStore(at: temporary) }
         let report: ImportReport
-        let projection: (built: String, token: String)?
+        let token: String?
         do {
             let building = try EventStore(path: temporary.path)
             report = try building.record(consume folder, at: recordedAt)
             if let fingerprint { try building.setMeta(Workspace.fingerprintKey, fingerprint) }
             try building.checkpoint()
-            projection = try building.projectionPath().flatMap { path in try building.meta(ProjectionFile.metaKey).map { (path, $0) } }
+            token = try building.meta(ProjectionFile.metaKey)
         }
+        let projection = token.map { ProjectionFile.path(store: storeURL.path, token: $0) }
         // The new projection file goes beside the store under its own name first (the old store's
         // has another token), then rename(2) replaces the old store in one step: there is never a
         // moment without one.
-        if let projection {
-            guard rename(projection.built, ProjectionFile.path(store: storeURL.path, token: projection.token)) == 0 else {
+        if let token, let projection {
+            guard rename(ProjectionFile.path(store: temporary.path, token: token), projection) == 0 else {
                 throw ChronicleError.store("Cannot move the new projection into place beside \(storeURL.path): \(String(cString: strerror(errno)))")
             }
         }
@@ -97,7 +98,7 @@ public struct Workspace: Sendable {
             throw ChronicleError.store("Cannot move the new store into place at \(storeURL.path): \(String(cString: strerror(errno)))")
         }
         // The old store's projection files (a process still reading one keeps it until it is done).
-        for file in ProjectionFile.files(of: storeURL.path) where file != projection.map({ ProjectionFile.path(store: storeURL.path, token: $0.token) }) {
+        for file in ProjectionFile.files(of: storeURL.path) where file != projection {
             ProjectionFile.remove(file)
         }
         return Sync(store: try EventStore(path: storeURL.path), report: report, created: true)
