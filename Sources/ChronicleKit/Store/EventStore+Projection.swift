@@ -318,8 +318,13 @@ extension EventStore {
             }
         }
         decoding.submit(chunk)
+        // One array of the final size, each chunk let go of once moved in: an array grown by
+        // appending a million events (about 250 bytes each) is copied at every doubling, into pages
+        // the kernel must first clear (a tenth of a rebuild's serial time at 1M, `perf record`).
+        var parts = try decoding.finish()
         var events: [ScheduledEvent] = []
-        for part in try decoding.finish() { events += part }
+        events.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for index in parts.indices { events += taking(&parts[index], leaving: []) }
         return events
     }
 
