@@ -43,6 +43,33 @@ import Testing
         #expect(read.events[1].event.action == .territoryTransferred(unit: "qz/a", recipient: "qz/b", area: nil))
     }
 
+    /// Keys are found by their text (``EventFileReader/keyedByText(_:)``), whatever YAML would
+    /// resolve them to: `no` (Norwegian) is not `false`, `1` not a number, `null` not nothing;
+    /// quoted or not, tagged or not. A merge key (`<<`) still merges.
+    @Test func keysAreFoundByTheirText() throws {
+        let text = """
+            - id: qz-a
+              type: established
+              unit: qz/a
+              date: "1990"
+              names: {no: Oslo, "yes": Ja, 'on': Auf, 1: Eins, null: Nichts, ~: Tilde, !!str true: Wahr, 2020-01-01: Tag, en: Oslo}
+              codes: {"0x10": sixteen}
+              <<: {level: region, parent: qz}
+              \(EventFileReaderTests.source)
+            """
+        let read = EventFileReader.readEvents(text, file: "f.yaml")
+        #expect(read.diagnostics.map(\.description) == [])
+        guard case .established(let e) = try #require(read.events.first).event.action else {
+            Issue.record("not an establishment")
+            return
+        }
+        #expect(e.names == ["no": "Oslo", "yes": "Ja", "on": "Auf", "1": "Eins", "null": "Nichts", "~": "Tilde", "true": "Wahr",
+                            "2020-01-01": "Tag", "en": "Oslo"])
+        #expect(e.codes == ["0x10": "sixteen"])
+        #expect(e.level == "region")
+        #expect(e.parent == "qz")
+    }
+
     @Test func eventsRoundTripThroughTheStoredJSON() throws {
         let folder = try EventFolder.load(from: Fixtures.quezal)
         for located in folder.events {

@@ -40,6 +40,13 @@ public struct EventFolder: Sendable {
             throw .notFound("There is no events folder at \(url.path). Run chronicle in a folder that has Events/, or pass --events DIR.")
         }
         let base = url.lastPathComponent
+        let paths = yamlFiles(in: url)
+        // Files are read and parsed on every core (parsing YAML is most of an import's time), each
+        // into its own slot; what they hold is joined below in path order, so that events,
+        // schemes and diagnostics come out as a reading one by one would give them.
+        let read = Parallel.each(paths) { relative in
+            FileContents.read(relative, in: url, named: "\(base)/\(relative)")
+        }
         var schemes: [Scheme] = []
         // Each file's events are kept apart and joined once at the end into an array of the exact size:
         // one array grown by appending would reach twice the events' size (a million events of about
@@ -47,30 +54,20 @@ public struct EventFolder: Sendable {
         var files: [[LocatedEvent]] = []
         var sources = SourceLists()
         var diagnostics: [Diagnostic] = []
-        for relative in yamlFiles(in: url) {
-            let name = "\(base)/\(relative)"
-            guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(relative).path),
-                  let text = String(data: data, encoding: .utf8) else {
-                diagnostics.append(Diagnostic(location: SourceLocation(file: name, line: 1), message: "the file cannot be read as UTF-8 text"))
-                continue
-            }
-            if (relative as NSString).lastPathComponent == schemeFileName {
-                do {
-                    let scheme = try EventFileReader.readScheme(text, file: name)
-                    let location = SourceLocation(file: name, line: 1)
-                    if schemes.contains(where: { $0.country == scheme.country }) {
-                        diagnostics.append(Diagnostic(location: location, message: "a second scheme for the country '\(scheme.country)'; each country has one scheme.yaml"))
-                    }
-                    diagnostics += scheme.problems().map { Diagnostic(location: location, message: $0) }
-                    schemes.append(scheme)
-                } catch {
-                    diagnostics.append(error)
+        for contents in read {
+            switch contents {
+            case .scheme(let scheme, let location):
+                if schemes.contains(where: { $0.country == scheme.country }) {
+                    diagnostics.append(Diagnostic(location: location, message: "a second scheme for the country '\(scheme.country)'; each country has one scheme.yaml"))
                 }
-            } else {
-                var read = EventFileReader.readEvents(text, file: name)
-                for index in read.events.indices { sources.share(in: &read.events[index].event) }
-                files.append(read.events)
-                diagnostics += read.diagnostics
+                diagnostics += scheme.problems().map { Diagnostic(location: location, message: $0) }
+                schemes.append(scheme)
+            case .events(var events, let problems):
+                for index in events.indices { sources.share(in: &events[index].event) }
+                files.append(events)
+                diagnostics += problems
+            case .unreadable(let diagnostic):
+                diagnostics.append(diagnostic)
             }
         }
         var events: [LocatedEvent] = []
@@ -136,6 +133,34 @@ public struct EventFolder: Sendable {
         var projector = Projector(schemes: schemes)
         let result = projector.fold(corrected.events)
         return diagnostics + corrected.diagnostics + result.diagnostics
+    }
+}
+
+/// What one file of an events folder holds, read on its own (``EventFolder/load(from:)``).
+enum FileContents: Sendable {
+    case scheme(Scheme, SourceLocation)
+    case events([LocatedEvent], [Diagnostic])
+    case unreadable(Diagnostic)
+
+    static func read(_ relative: String, in folder: URL, named name: String) -> FileContents {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(relative).path),
+              let text = String(data: data, encoding: .utf8) else {
+            return .unreadable(Diagnostic(location: SourceLocation(file: name, line: 1), message: "the file cannot be read as UTF-8 text"))
+        }
+        if (relative as NSString).lastPathComponent == EventFolder.schemeFileName {
+            do {
+                return .scheme(try EventFileReader.readScheme(text, file: name), SourceLocation(file: name, line: 1))
+            } catch {
+                return .unreadable(error)
+            }
+        }
+        var read = EventFileReader.readEvents(text, file: name)
+        // Equal lists of sources shared within the file at once (the whole folder's are shared
+        // as the files are joined): a file's events, each with its own copies, would otherwise
+        // wait for the join.
+        var sources = SourceLists()
+        for index in read.events.indices { sources.share(in: &read.events[index].event) }
+        return .events(read.events, read.diagnostics)
     }
 }
 

@@ -74,6 +74,26 @@ enum Parallel {
         }
     }
 
+    /// `values.map(transform)` for a few items of uneven cost (files of any size): each core takes
+    /// the next item as it finishes one, and each result goes into its item's own slot.
+    ///
+    /// `transform` must not touch shared mutable state: it runs on several threads at once.
+    static func each<T, U>(_ values: [T], _ transform: (T) -> U) -> [U] {
+        guard values.count > 1, width > 1 else { return values.map(transform) }
+        return [U](unsafeUninitializedCapacity: values.count) { buffer, count in
+            values.withUnsafeBufferPointer { values in
+                withoutActuallyEscaping(transform) { transform in
+                    // Each iteration reads its own item and writes its own slot.
+                    nonisolated(unsafe) let (buffer, values, transform) = (buffer, values, transform)
+                    DispatchQueue.concurrentPerform(iterations: values.count) { i in
+                        (buffer.baseAddress! + i).initialize(to: transform(values[i]))
+                    }
+                }
+            }
+            count = values.count
+        }
+    }
+
     /// Work of `count` items in one contiguous range per core; `nil` when it is too small to split
     /// (fewer than 2,000 items a core), and stays on the calling thread.
     struct Split: Sendable {
