@@ -1,6 +1,8 @@
 public import ArgumentParser
 public import ChronicleKit
 import Foundation
+import Glibc
+import Synchronization
 
 /// Where the events and the store are; shared by every command.
 struct StoreOptions: ParsableArguments {
@@ -33,7 +35,8 @@ struct StoreOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let stamp = environment["CHRONICLE_RECORDED_AT"].flatMap(Timestamp.parse) ?? Date()
         let timeout = environment["CHRONICLE_LOCK_TIMEOUT"].flatMap(Double.init) ?? 10
-        return try workspace.sync(rebuild: rebuild, at: stamp, lockTimeout: timeout)
+        defer { ProgressLine.shared.clear() }
+        return try workspace.sync(rebuild: rebuild, at: stamp, lockTimeout: timeout, progress: ProgressLine.shared.handler)
     }
 
     /// The store for a question: one named with `--store` and no `--events` is used as it is,
@@ -48,7 +51,11 @@ struct StoreOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ChronicleError.notFound("There is no store at \(relative(path)); run 'chronicle import' to build it.")
         }
-        let store = try EventStore(path: path)
+        let store: EventStore
+        do {
+            defer { ProgressLine.shared.clear() }
+            store = try EventStore(path: path, progress: ProgressLine.shared.handler)
+        }
         noteRebuiltProjection(store)
         return store
     }
@@ -99,11 +106,70 @@ enum RecordFormat: String, CaseIterable, ExpressibleByArgument {
 
 enum Terminal {
     static func note(_ text: String) {
+        ProgressLine.shared.clear()
         FileHandle.standardError.write(Data("chronicle: \(text)\n".utf8))
     }
 
     static func error(_ text: String) {
+        ProgressLine.shared.clear()
         FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+}
+
+/// Where long work stands (reading event files, recording, building the projection), drawn on
+/// one line of stderr and redrawn in place — only when stderr is a terminal, so that pipes, files
+/// and scripts see nothing of it. The line is wiped once the work is done or anything else is said.
+final class ProgressLine: Sendable {
+    static let shared = ProgressLine()
+
+    private struct State {
+        var drawn = false
+        var lastDrawn: UInt64 = 0
+        var step = ""
+    }
+    private let state = Mutex(State())
+    private let enabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+
+    /// What to give the library: `nil` (and no work spent on reports) when nothing would be drawn.
+    var handler: ProgressHandler? {
+        guard enabled else { return nil }
+        return { @Sendable [self] report in draw(report) }
+    }
+
+    func draw(_ report: ProgressReport) {
+        state.withLock { state in
+            let now = DispatchTime.now().uptimeNanoseconds
+            // At most ten redraws a second; a new step, or one just finished, at once.
+            guard report.step != state.step || report.done >= report.total || now - state.lastDrawn >= 100_000_000 else { return }
+            state = State(drawn: true, lastDrawn: now, step: report.step)
+            ProgressLine.write("\r\u{1B}[2K" + String(("chronicle: " + report.line).prefix(max(20, ProgressLine.columns() - 1))))
+        }
+    }
+
+    /// Wipes the line, if one is drawn.
+    func clear() {
+        state.withLock { state in
+            guard state.drawn else { return }
+            state.drawn = false
+            state.step = ""
+            ProgressLine.write("\r\u{1B}[2K")
+        }
+    }
+
+    private static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+
+    /// The terminal's width (80 when it does not say).
+    private static func columns() -> Int {
+        var size = winsize()
+        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
     }
 }
 

@@ -55,6 +55,32 @@ import Testing
         #expect(run.stdout.contains("\"parent\" : \"qz/port\""))
     }
 
+    /// On a terminal, long work draws where it stands on one line, redrawn in place and wiped
+    /// before anything else is said; into a pipe or a file nothing of it is written (the exact
+    /// stderr of the tests above). `script` gives the run a terminal.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func progressIsDrawnOnATerminalOnly() throws {
+        let cli = try CLI.quezal()
+        defer { cli.remove() }
+        let command = "\(CLI.executable.path) asof 1900 --format csv"
+        let run = try CLI.runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], in: cli.directory,
+                                     environment: ["CHRONICLE_RECORDED_AT": "2027-01-15T08:00:00.000Z", "TERM": "xterm"])
+        #expect(run.status == 0)
+        let wipe = "\r\u{1B}[2K"
+        for line in ["chronicle: reading 0/4 event files (0 %)", "chronicle: reading 4/4 event files (100 %)",
+                     "chronicle: recording 26/26 events (100 %)", "chronicle: building the projection: making 10/10 indexes (100 %)"] {
+            #expect(run.stdout.contains(wipe + line), "\(line) in \(run.stdout.debugDescription)")
+        }
+        // The line is wiped before the note, and nothing of it is left in the answer.
+        let wiped = run.stdout.components(separatedBy: wipe)
+        #expect(wiped.last?.hasPrefix("chronicle: built the store .chronicle/store.sqlite from 26 events\r\nid,") == true,
+                "\(wiped.last.debugDescription)")
+        // Once built, nothing is drawn.
+        let again = try CLI.runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], in: cli.directory,
+                                       environment: ["TERM": "xterm"])
+        #expect(!again.stdout.contains(wipe))
+    }
+
     @Test func helpTeachesWithExamples() throws {
         let cli = try CLI.quezal()
         defer { cli.remove() }

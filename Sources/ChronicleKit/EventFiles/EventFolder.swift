@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import Synchronization
 
 /// The contents of an events folder (`Events/`): one scheme per country and
 /// every event, in store order (files in sorted path order, events in file order).
@@ -32,9 +33,11 @@ public struct EventFolder: Sendable {
 
     /// Reads every `*.yaml` file below a folder.
     ///
-    /// - Parameter url: The events folder; diagnostics name files relative to its parent.
+    /// - Parameters:
+    ///   - url: The events folder; diagnostics name files relative to its parent.
+    ///   - progress: Told after each file is read ("reading" 40/107 "event files").
     /// - Throws: ``ChronicleError/notFound(_:)`` when the folder does not exist.
-    public static func load(from url: URL) throws(ChronicleError) -> EventFolder {
+    public static func load(from url: URL, progress: ProgressHandler? = nil) throws(ChronicleError) -> EventFolder {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .notFound("There is no events folder at \(url.path). Run chronicle in a folder that has Events/, or pass --events DIR.")
@@ -44,8 +47,18 @@ public struct EventFolder: Sendable {
         // Files are read and parsed on every core (parsing YAML is most of an import's time), each
         // into its own slot; what they hold is joined below in path order, so that events,
         // schemes and diagnostics come out as a reading one by one would give them.
+        let counted = Mutex(0)
+        progress?(ProgressReport(step: "reading", done: 0, total: paths.count, unit: "event files"))
         let read = Parallel.each(paths) { relative in
-            FileContents.read(relative, in: url, named: "\(base)/\(relative)")
+            let contents = FileContents.read(relative, in: url, named: "\(base)/\(relative)")
+            if let progress {
+                // Told under the lock: one call at a time, and the counts in order.
+                counted.withLock { count in
+                    count += 1
+                    progress(ProgressReport(step: "reading", done: count, total: paths.count, unit: "event files"))
+                }
+            }
+            return contents
         }
         var schemes: [Scheme] = []
         // Each file's events are kept apart and joined once at the end into an array of the exact size:

@@ -72,6 +72,8 @@ public struct Projector {
     /// Where closed intervals and new names go as the fold makes them, instead of into the result
     /// (a full rebuild writes them at once rather than holding millions in memory).
     public var sink: (any ProjectionSink)?
+    /// Told how many events have been applied, every 4,096 and at the end (a progress display).
+    public var folded: ((Int) -> Void)?
 
     /// - Parameters:
     ///   - schemes: The classification schemes, by country id.
@@ -100,7 +102,15 @@ public struct Projector {
                 firstEstablished[e.unit] = (events[index].event.id, events[index].event.date)
             }
         }
-        for index in ordered { apply(events[index]) }
+        if let folded {
+            for (count, index) in ordered.enumerated() {
+                if count % 4_096 == 0 { folded(count) }
+                apply(events[index])
+            }
+            folded(ordered.count)
+        } else {
+            for index in ordered { apply(events[index]) }
+        }
         // Closed intervals were added in the fold's order; the open ones follow, by unit.
         var open: [UnitInterval] = []
         for slot in units.values where !slot.tracked.isEnded {

@@ -9,7 +9,14 @@ extension EventStore {
     /// - Throws: ``DiagnosticsError`` when the recorded events break an invariant.
     @discardableResult
     public func rebuildProjection() throws -> RebuildDurations {
-        let clock = RebuildClock()
+        try rebuildProjection(step: "building the projection")
+    }
+
+    /// - Parameters:
+    ///   - step: What ``progress`` is told the rebuild is doing, before each of its steps.
+    ///   - reporting: `false` to tell ``progress`` nothing.
+    func rebuildProjection(step: String, reporting: Bool = true) throws -> RebuildDurations {
+        let clock = RebuildClock(progress: reporting ? progress : nil, step: step)
         let fresh = try attachFreshProjection()
         do {
             try writer.write { db in
@@ -53,6 +60,19 @@ extension EventStore {
     final class RebuildClock {
         var durations = RebuildDurations()
         private var last = DispatchTime.now().uptimeNanoseconds
+        /// Told where the rebuild stands, each step named after `step` ("building the projection: making" 3/10 "indexes").
+        let progress: ProgressHandler?
+        let step: String
+
+        init(progress: ProgressHandler? = nil, step: String = "building the projection") {
+            self.progress = progress
+            self.step = step
+        }
+
+        /// Tells ``progress`` that the rebuild is at `part`, `done` of `total` `unit`.
+        func report(_ part: String, _ done: Int = 0, of total: Int = 0, _ unit: String = "") {
+            progress?(ProgressReport(step: "\(step): \(part)", done: done, total: total, unit: unit))
+        }
 
         /// Seconds since the previous lap.
         func lap() -> Double {
@@ -225,8 +245,15 @@ extension EventStore {
     private static func rebuild(_ db: Database, into fresh: String?, preloaded: consuming [ScheduledEvent]?, clock: RebuildClock) throws -> [Diagnostic] {
         _ = clock.lap()
         var events: [ScheduledEvent]
-        if let preloaded = consume preloaded { events = preloaded } else { events = try storedEventsForFolding(db) }
+        if let preloaded = consume preloaded {
+            events = preloaded
+        } else {
+            let total = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM event") ?? 0
+            clock.report("reading", 0, of: total, "recorded events")
+            events = try storedEventsForFolding(db) { clock.report("reading", $0, of: total, "recorded events") }
+        }
         clock.durations.reading = clock.lap()
+        clock.report("applying corrections")
         // Only the corrected days are kept once the fold has the events.
         let (correctionProblems, correctedDays) = Corrections.apply(to: &events)
         clock.durations.correcting = clock.lap()
@@ -248,7 +275,11 @@ extension EventStore {
         let writer = try ProjectionWriter(db, schema: schema, names: "temp.unit_name_load")
         clock.durations.clearing = clock.lap()
         // The fold's thread owns the events from here (and lets them go when it is done).
-        let folding = FoldJob(events: events, schemes: schemes)
+        let total = events.count
+        clock.report("projecting", 0, of: total, "events")
+        let folding = FoldJob(events: events, schemes: schemes) { [progress = clock.progress, step = clock.step] done in
+            progress?(ProgressReport(step: "\(step): projecting", done: done, total: total, unit: "events"))
+        }
         events = []
         let handoff = Parallel.Handoff<[ProjectedRow]>(capacity: 8)
         let done = DispatchGroup()
@@ -273,6 +304,7 @@ extension EventStore {
         var result = folding.take()
         let problems = correctionProblems + result.diagnostics
         guard problems.isEmpty else { return problems }
+        clock.report("writing open states and names")
         try write(result, db, schema: schema)
         result = Projector.Result()
         // SQLite sorts (the names below, each index) in runs as large as the store file's page
@@ -287,7 +319,11 @@ extension EventStore {
             DROP TABLE temp.unit_name_load
             """)
         clock.durations.finishing = clock.lap()
-        for index in indexes { try db.execute(sql: index.sql) }
+        for (made, index) in indexes.enumerated() {
+            clock.report("making", made, of: indexes.count, "indexes")
+            try db.execute(sql: index.sql)
+        }
+        clock.report("making", indexes.count, of: indexes.count, "indexes")
         clock.durations.indexing = clock.lap()
         let setDay = try db.cachedStatement(sql: "INSERT INTO \(schema).corrected_day (id, day) VALUES (?, ?)")
         for (id, day) in correctedDays { try setDay.execute(arguments: [id, day]) }
@@ -298,7 +334,8 @@ extension EventStore {
     /// Every recorded event in store order, as the fold needs it (no payload text, no recording time).
     ///
     /// SQLite reads on this thread while other threads decode the payloads it has read, a chunk at a time.
-    static func storedEventsForFolding(_ db: Database) throws -> [ScheduledEvent] {
+    /// - Parameter read: Told how many rows have been read, every few thousand.
+    static func storedEventsForFolding(_ db: Database, read: (Int) -> Void = { _ in }) throws -> [ScheduledEvent] {
         struct Read: Sendable {
             var position: Int, payload: String, file: String?, line: Int?
             func decoded() throws -> ScheduledEvent {
@@ -309,15 +346,19 @@ extension EventStore {
         let rows = try RawQuery(db, "SELECT position, payload, file, line FROM event ORDER BY position", [])
         let decoding = Parallel.Pipeline<Read, ScheduledEvent> { try $0.decoded() }
         var chunk: [Read] = []
+        var count = 0
         while try rows.next() {
             if chunk.isEmpty { chunk.reserveCapacity(4_096) }
             chunk.append(Read(position: rows.integer(0) ?? 0, payload: rows.text(1) ?? "", file: rows.text(2), line: rows.integer(3)))
             if chunk.count == 4_096 {
                 decoding.submit(chunk)
                 chunk = []
+                count += 4_096
+                read(count)
             }
         }
         decoding.submit(chunk)
+        read(count + chunk.count)
         // One array of the final size, each chunk let go of once moved in: an array grown by
         // appending a million events (about 250 bytes each) is copied at every doubling, into pages
         // the kernel must first clear (a tenth of a rebuild's serial time at 1M, `perf record`).
@@ -347,15 +388,20 @@ extension EventStore {
         private var handoff: Parallel.Handoff<[ProjectedRow]>?
         static let batchSize = 2_048
 
-        init(events: consuming [ScheduledEvent], schemes: [Scheme]) {
+        /// Told how many events the fold has applied, every few thousand (on the fold's thread).
+        private let folded: @Sendable (Int) -> Void
+
+        init(events: consuming [ScheduledEvent], schemes: [Scheme], folded: @escaping @Sendable (Int) -> Void = { _ in }) {
             self.events = events
             self.schemes = schemes
+            self.folded = folded
         }
 
         func run(into handoff: Parallel.Handoff<[ProjectedRow]>) {
             self.handoff = handoff
             var projector = Projector(schemes: schemes)
             projector.sink = self
+            projector.folded = folded
             result = projector.fold(events)
             events = []
             send()

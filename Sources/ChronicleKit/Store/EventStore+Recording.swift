@@ -155,7 +155,10 @@ extension EventStore {
         // of this one, which hashes and inserts (the two took turns on one core).
         let writing = CanonicalTexts(folder.events)
         defer { writing.stop() }
-        for located in folder.events {
+        let total = folder.events.count
+        progress?(ProgressReport(step: "recording", done: 0, total: total, unit: "events"))
+        for (compared, located) in folder.events.enumerated() {
+            if compared % 4_096 == 0 && compared > 0 { progress?(ProgressReport(step: "recording", done: compared, total: total, unit: "events")) }
             let event = located.event
             if checkMissing { inFolder.insert(event.id) }
             let (payload, sources) = writing.next()
@@ -206,6 +209,7 @@ extension EventStore {
             }
         }
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
+        progress?(ProgressReport(step: "recording", done: total, total: total, unit: "events"))
         writing.stop()
         // The new events are in `scheduled` now: the folder's array of them goes before the fold,
         // which is where an import's memory peaks.
@@ -218,13 +222,14 @@ extension EventStore {
             if recorded.isEmpty && startPosition == 0 {
                 // A store that held nothing folds the events it was just given, without reading them back
                 // (handed over, so that the fold can let them go once it has the corrected ones).
-                problems = try EventStore.project(db, from: nil, preloaded: consume scheduled, into: fresh?.alias)
+                problems = try EventStore.project(db, from: nil, preloaded: consume scheduled, into: fresh?.alias,
+                                                  clock: RebuildClock(progress: progress))
                 if let fresh, problems.isEmpty {
                     try EventStore.adopt(fresh, db)
                     adopted = true
                 }
             } else if !changedSchemes.isEmpty {
-                problems = try EventStore.project(db, from: nil)
+                problems = try EventStore.project(db, from: nil, clock: RebuildClock(progress: progress))
             } else {
                 let day = try EventStore.firstAffectedDay(db, fresh: scheduled, recordedBefore: startPosition)
                 problems = try EventStore.project(db, from: day ?? Day(ordinal: Int(Int32.max)), recordedAfter: startPosition)

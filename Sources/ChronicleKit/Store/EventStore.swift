@@ -15,6 +15,8 @@ public struct EventStore: Sendable {
     /// Why opening the store built its projection again (its file was missing, of another version,
     /// unreadable), or `nil` when it used the one there: a large store takes a while, worth saying.
     public private(set) var projectionRebuilt: String?
+    /// Told where long work stands: recording an import, building the projection.
+    let progress: ProgressHandler?
 
     /// Opens (creating it when missing) a store file.
     ///
@@ -22,8 +24,10 @@ public struct EventStore: Sendable {
     ///   - path: The store file.
     ///   - readOnly: Open an existing store for reading only (a store on a read-only disk).
     ///   - maxPageCount: A limit on the file's size in pages, to test a full disk.
+    ///   - progress: Told where long work on this store stands (building its projection when it
+    ///     opens, recording, rebuilding).
     /// - Throws: ``ChronicleError/store(_:)`` with a sentence naming the file.
-    public init(path: String, readOnly: Bool = false, maxPageCount: Int? = nil) throws(ChronicleError) {
+    public init(path: String, readOnly: Bool = false, maxPageCount: Int? = nil, progress: ProgressHandler? = nil) throws(ChronicleError) {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "chronicle"
@@ -61,6 +65,7 @@ public struct EventStore: Sendable {
             writer = queue
             storePath = path
             self.maxPageCount = maxPageCount
+            self.progress = progress
             projectionRebuilt = try openProjection(readOnly: readOnly)
         } catch let error as ChronicleError {
             throw error
@@ -84,6 +89,7 @@ public struct EventStore: Sendable {
         self.writer = writer
         storePath = nil
         maxPageCount = nil
+        progress = nil
     }
 
     static func describe(_ error: any Error) -> String {

@@ -267,7 +267,9 @@ extension EventStore {
                 + "another version of Chronicle, or behind the record after a crash); open the store once where it can be written and "
                 + "Chronicle builds it, or copy the projection file along with the store.")
         }
-        try rebuildProjection()
-        return try headPosition() > 0 ? reason : nil
+        // (A new, empty store makes its first projection file here: nothing to report.)
+        let recorded = try headPosition() > 0
+        _ = try rebuildProjection(step: "rebuilding the projection", reporting: recorded)
+        return recorded ? reason : nil
     }
 }

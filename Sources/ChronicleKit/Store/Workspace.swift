@@ -38,24 +38,27 @@ public struct Workspace: Sendable {
     /// A new store, or a rebuilt one, is written to a temporary file and moved into
     /// place only when complete, so a failure never leaves a half-built store.
     ///
-    /// - Parameter rebuild: Discard the store's recorded history and record the files anew.
+    /// - Parameters:
+    ///   - rebuild: Discard the store's recorded history and record the files anew.
+    ///   - progress: Told where reading the files, recording them and building the projection stand.
     /// - Throws: ``DiagnosticsError`` for bad event data, ``ChronicleError`` otherwise; the store is unchanged then.
-    public func sync(rebuild: Bool = false, at recordedAt: Date = Date(), lockTimeout: Double = 10) throws -> Sync {
+    public func sync(rebuild: Bool = false, at recordedAt: Date = Date(), lockTimeout: Double = 10,
+                     progress: ProgressHandler? = nil) throws -> Sync {
         let fm = FileManager.default
         let folderURL = storeURL.deletingLastPathComponent()
         let fingerprint = EventFolder.fingerprint(of: eventsURL)
         if !rebuild, let fingerprint, fm.fileExists(atPath: storeURL.path),
-           let store = try? EventStore(path: storeURL.path, readOnly: true),
+           let store = try? EventStore(path: storeURL.path, readOnly: true, progress: progress),
            (try? store.meta(Workspace.fingerprintKey)) == fingerprint {
             // The files are byte for byte those the store last recorded: nothing to read or record.
             let head = try store.headPosition()
             return Sync(store: store, report: ImportReport(added: 0, unchanged: head, schemes: [], position: head), created: false)
         }
-        let folder = try EventFolder.load(from: eventsURL)
+        let folder = try EventFolder.load(from: eventsURL, progress: progress)
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
         if fm.fileExists(atPath: storeURL.path) && !rebuild
             && !(fm.isWritableFile(atPath: storeURL.path) && fm.isWritableFile(atPath: folderURL.path)) {
-            return try readOnlySync(folder)
+            return try readOnlySync(folder, progress: progress)
         }
         do {
             try fm.createDirectory(at: folderURL, withIntermediateDirectories: true)
@@ -66,7 +69,7 @@ public struct Workspace: Sendable {
         defer { lock.release() }
         removeAbandonedBuilds()
         if fm.fileExists(atPath: storeURL.path) && !rebuild {
-            let store = try EventStore(path: storeURL.path)
+            let store = try EventStore(path: storeURL.path, progress: progress)
             try store.catchUp()
             let report = try store.record(consume folder, at: recordedAt)
             if let fingerprint { try store.setMeta(Workspace.fingerprintKey, fingerprint) }
@@ -78,7 +81,7 @@ public struct Workspace: Sendable {
         let report: ImportReport
         let token: String?
         do {
-            let building = try EventStore(path: temporary.path)
+            let building = try EventStore(path: temporary.path, progress: progress)
             report = try building.record(consume folder, at: recordedAt)
             if let fingerprint { try building.setMeta(Workspace.fingerprintKey, fingerprint) }
             try building.checkpoint()
@@ -101,15 +104,15 @@ public struct Workspace: Sendable {
         for file in ProjectionFile.files(of: storeURL.path) where file != projection {
             ProjectionFile.remove(file)
         }
-        return Sync(store: try EventStore(path: storeURL.path), report: report, created: true)
+        return Sync(store: try EventStore(path: storeURL.path, progress: progress), report: report, created: true)
     }
 
     /// The meta key under which the store keeps the fingerprint of the files it last recorded.
     static let fingerprintKey = "events-fingerprint"
 
     /// A store that cannot be written is used as it is when it already holds every event of the files.
-    func readOnlySync(_ folder: EventFolder) throws -> Sync {
-        let store = try EventStore(path: storeURL.path, readOnly: true)
+    func readOnlySync(_ folder: EventFolder, progress: ProgressHandler?) throws -> Sync {
+        let store = try EventStore(path: storeURL.path, readOnly: true, progress: progress)
         let missing = try store.unrecorded(folder)
         guard missing == 0 else {
             throw ChronicleError.store("The store \(storeURL.path) cannot be written, and the event files hold \(missing) "
