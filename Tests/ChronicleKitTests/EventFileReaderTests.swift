@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 @testable import ChronicleKit
 
 @Suite struct EventFileReaderTests {
@@ -68,6 +69,69 @@ import Testing
         #expect(e.codes == ["0x10": "sixteen"])
         #expect(e.level == "region")
         #expect(e.parent == "qz")
+    }
+
+    /// Every event of a file, read by ``EventFileReader/plainEvent(_:)`` and by the `Decodable`
+    /// path; returns how many the plain reader read (the rest it left to the other path).
+    static func compareReaders(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> (plain: Int, all: Int) {
+        guard case .sequence(let items)? = try Yams.compose(yaml: text) else { return (0, 0) }
+        var plain = 0
+        for item in items {
+            guard case .mapping(let mapping) = item else { continue }
+            let decoded = try? YAMLDecoder().decode(Event.self, from: EventFileReader.keyedByText(item))
+            if let quick = EventFileReader.plainEvent(mapping) {
+                plain += 1
+                #expect(quick == decoded, "line \(item.mark?.line ?? 0)", sourceLocation: sourceLocation)
+            }
+        }
+        return (plain, items.count)
+    }
+
+    /// The plain reader gives the events the `Decodable` path gives, for every event of the
+    /// bundled North Korean files, the fixture and a synthetic history of every kind of event;
+    /// it reads all of them but the corrections (whose `set` keeps YAML's types).
+    @Test func thePlainReaderReadsWhatTheDecoderReads() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-plain-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try SyntheticHistory(eventCount: 10_000, seed: 7).write(to: folder)
+        for root in [Fixtures.northKorea, Fixtures.quezal, folder] {
+            var counts = (plain: 0, all: 0, corrections: 0)
+            for relative in EventFolder.yamlFiles(in: root) where !relative.hasSuffix(EventFolder.schemeFileName) {
+                let text = try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+                let compared = try EventFileReaderTests.compareReaders(text)
+                counts.plain += compared.plain
+                counts.all += compared.all
+                counts.corrections += EventFileReader.readEvents(text, file: relative).events.filter { $0.event.type == "corrected" }.count
+            }
+            #expect(counts.all > 0)
+            #expect(counts.plain == counts.all - counts.corrections, "\(root.lastPathComponent): \(counts)")
+        }
+    }
+
+    /// What the plain reader leaves to the `Decodable` path, and what it reads the same way.
+    @Test(arguments: [
+        // Read by the plain reader, the same as by the decoder:
+        ("note: ~\n  parent: null", true), ("note: 'null'", true), ("note: ''", true), ("note: 12", true), ("note: yes", true),
+        ("coordinate: {lat: -12.5, lon: 1e2}", true), ("baseline: true", true), ("baseline: false", true),
+        ("codes: {iso: '05', old: 5}", true),
+        // Left to the decoder:
+        ("baseline: yes", false), ("baseline: 'true'", false), ("coordinate: {lat: .5, lon: 1}", false),
+        ("coordinate: {lat: '1', lon: 1}", false), ("coordinate: {lat: 1_000, lon: 1}", false), ("codes: ~", false),
+        ("names2: {en: A}", false), ("<<: {note: merged}", false), ("alternatives: [{date: '1991'}]", false),
+    ])
+    func plainOrLeftToTheDecoder(extra: String, plain: Bool) throws {
+        let text = """
+            - id: qz-a
+              type: established
+              unit: qz/a
+              date: "1990"
+              names: {en: A}
+              level: region
+              \(extra)
+              \(EventFileReaderTests.source)
+            """
+        let compared = try EventFileReaderTests.compareReaders(text)
+        #expect(compared.plain == (plain ? 1 : 0))
     }
 
     @Test func eventsRoundTripThroughTheStoredJSON() throws {

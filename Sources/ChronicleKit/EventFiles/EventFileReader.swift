@@ -47,19 +47,145 @@ public enum EventFileReader {
         let decoder = YAMLDecoder()
         for item in items {
             let location = SourceLocation(file: file, line: item.mark?.line ?? 1)
-            let id = item["id"]?.string
-            guard case .mapping = item else {
+            guard case .mapping(let mapping) = item else {
                 diagnostics.append(Diagnostic(location: location, message: "each event is a mapping of keys (id, type, date, …), not a \(kind(of: item))"))
+                continue
+            }
+            // Most events are read without Yams' decoder; the rest, and every mistake, through it.
+            if let event = plainEvent(mapping) {
+                events.append(LocatedEvent(event: event, location: location))
                 continue
             }
             do {
                 let event = try decoder.decode(Event.self, from: keyedByText(item))
                 events.append(LocatedEvent(event: event, location: location))
             } catch {
-                diagnostics.append(decodingDiagnostic(error, node: item, file: file, eventID: id))
+                // (The id looked up only here: Yams resolves a looked-up key through regular expressions.)
+                diagnostics.append(decodingDiagnostic(error, node: item, file: file, eventID: item["id"]?.string))
             }
         }
         return (events, diagnostics)
+    }
+
+    /// The event a mapping holds, read without Yams' `Decoder`, or `nil` when anything in it is
+    /// out of the ordinary: then the `Decodable` path reads it, and names what is wrong.
+    ///
+    /// Yams' `Decoder` took about two thirds of reading an event file (keyed containers that
+    /// compare every key with nodes they make afresh, each mapping flattened again for each
+    /// container, and copies of nodes throughout; docs/benchmarks.md). Here the mapping becomes
+    /// the members the store's own JSON reader maps to an event (``Event/init(stored:)``): scalars
+    /// are text, as `String` fields read them, and plain `~`, `null` and empty scalars are null,
+    /// as Yams reads optional fields; the few numbers (weights, values, coordinates) and the one
+    /// flag (`baseline`) are read only in their plain decimal and `true`/`false` forms. Everything
+    /// else gives `nil`: a key the event's type may not carry, a merge key or alias, a
+    /// correction (its `set` keeps YAML's types), an alternative date without sources, a number
+    /// in another form. A test reads every event of the bundled, fixture and synthetic files both
+    /// ways and expects the same events.
+    static func plainEvent(_ mapping: Node.Mapping) -> Event? {
+        guard var members = plainObject(mapping), case .string(let type)? = members["type"],
+              type != "corrected", let allowed = Event.keysByType[type] else { return nil }
+        let permitted = Set((Event.commonKeys + allowed).map(\.rawValue))
+        guard members.keys.allSatisfy(permitted.contains) else { return nil }
+        // The members that are numbers or a flag, read again from their nodes.
+        for pair in mapping {
+            guard let key = pair.key.scalar?.string else { return nil }
+            switch key {
+            case "weights", "values":
+                guard case .mapping(let numbers) = pair.value else { return nil }
+                var out: [String: JSONValue] = [:]
+                for number in numbers {
+                    guard let name = number.key.scalar?.string, let value = plainNumber(number.value) else { return nil }
+                    out[name] = .number(value)
+                }
+                members[key] = .object(out)
+            case "coordinate":
+                guard let coordinate = plainCoordinate(pair.value) else { return nil }
+                members[key] = coordinate
+            case "to":
+                guard case .mapping(let change) = pair.value, case .object(var to)? = members[key] else { return nil }
+                if let node = change["coordinate"] {
+                    guard let coordinate = plainCoordinate(node) else { return nil }
+                    to["coordinate"] = coordinate
+                }
+                members[key] = .object(to)
+            case "baseline":
+                guard let scalar = pair.value.scalar, scalar.style == .plain, scalar.string == "true" || scalar.string == "false" else { return nil }
+                members[key] = .bool(scalar.string == "true")
+            case "alternatives":
+                // (The store's reader takes an alternative without sources as citing none; a file must give them.)
+                guard case .array(let items)? = members[key],
+                      items.allSatisfy({ if case .object(let a) = $0 { a["sources"] != nil } else { false } }) else { return nil }
+            default:
+                break
+            }
+        }
+        return try? Event(stored: members)
+    }
+
+    /// A mapping's members as text, arrays and objects (see ``plainEvent(_:)``); `nil` for a merge
+    /// key, an alias, a key that is not text or one given twice.
+    private static func plainObject(_ mapping: Node.Mapping) -> [String: JSONValue]? {
+        var members: [String: JSONValue] = [:]
+        members.reserveCapacity(mapping.count)
+        for pair in mapping {
+            guard let key = pair.key.scalar, !(key.style == .plain && key.string == "<<"),
+                  let value = plainValue(pair.value), members.updateValue(value, forKey: key.string) == nil else { return nil }
+        }
+        return members
+    }
+
+    private static func plainValue(_ node: Node) -> JSONValue? {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return .null }
+            return .string(scalar.string)
+        case .mapping(let mapping):
+            return plainObject(mapping).map(JSONValue.object)
+        case .sequence(let sequence):
+            var items: [JSONValue] = []
+            items.reserveCapacity(sequence.count)
+            for item in sequence {
+                guard let value = plainValue(item) else { return nil }
+                items.append(value)
+            }
+            return .array(items)
+        case .alias:
+            return nil
+        }
+    }
+
+    /// `lat` and `lon`, both plain decimal numbers.
+    private static func plainCoordinate(_ node: Node) -> JSONValue? {
+        guard case .mapping(let mapping) = node, var members = plainObject(mapping),
+              let lat = mapping["lat"].flatMap(plainNumber), let lon = mapping["lon"].flatMap(plainNumber) else { return nil }
+        members["lat"] = .number(lat)
+        members["lon"] = .number(lon)
+        return .object(members)
+    }
+
+    /// A plain scalar written as a decimal number (`-12`, `0.5`, `1.5e3`): the forms in which Yams
+    /// and `Double` read the same value. Other forms (`.5`, `1_000`, `0x1F`, `.inf`) give `nil`.
+    static func plainNumber(_ node: Node) -> Double? {
+        guard let scalar = node.scalar, scalar.style == .plain else { return nil }
+        var bytes = scalar.string.utf8[...]
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        func digits() -> Int {
+            let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            bytes = bytes.dropFirst(count)
+            return count
+        }
+        guard digits() > 0 else { return nil }
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            guard digits() > 0 else { return nil }
+        }
+        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return nil }
+        }
+        guard bytes.isEmpty else { return nil }
+        return Double(scalar.string)
     }
 
     /// The node with every mapping's keys found by their text alone.

@@ -305,7 +305,11 @@ extension Event.Change {
 extension Event {
     /// Reads a payload the store wrote (canonical JSON); the same event `JSONDecoder` would give.
     init(storedPayload text: String) throws(StoredJSON.Malformed) {
-        let o = try StoredJSON.parse(text).object("the payload")
+        try self.init(stored: try StoredJSON.parse(text).object("the payload"))
+    }
+
+    /// Reads an event's members (a payload parsed, or an event file's mapping: ``EventFileReader``).
+    init(stored o: [String: JSONValue]) throws(StoredJSON.Malformed) {
         let type = try o.required("type").string("type")
         func unit() throws(StoredJSON.Malformed) -> UnitID { try o.required("unit").string("unit") }
         func children() throws(StoredJSON.Malformed) -> [UnitID: UnitID] { try o["children"].map { v throws(StoredJSON.Malformed) in try v.strings("children") } ?? [:] }
