@@ -44,7 +44,7 @@ extension Event: Codable {
         alternatives = try c.decodeIfPresent([AlternativeDate].self, forKey: .alternatives) ?? []
         sources = try c.decodeIfPresent([Source].self, forKey: .sources) ?? []
         note = try c.decodeIfPresent(String.self, forKey: .note)
-        from = try c.decodeIfPresent(Expectation.self, forKey: .from)
+        fromBox = try c.decodeIfPresent(Expectation.self, forKey: .from).map(Boxed.init)
         func unit() throws -> UnitID { try c.decode(UnitID.self, forKey: .unit) }
         func children() throws -> [UnitID: UnitID] { try c.decodeIfPresent([UnitID: UnitID].self, forKey: .children) ?? [:] }
         switch type {
