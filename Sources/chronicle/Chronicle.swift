@@ -11,7 +11,9 @@ struct Chronicle: ParsableCommand {
             sourced event, and rebuilds the hierarchy as of any day.
 
             Run in a folder that has Events/ (the event files), chronicle builds a store \
-            (.chronicle/store.sqlite) on first use and records new events on every run.
+            (.chronicle/store.sqlite) on first use and records new events on every run. On a \
+            terminal, long work (reading the files, recording, building the projection) shows \
+            its progress on one line of stderr; into a pipe or a file, nothing of it is written.
 
             Examples:
               chronicle asof 2010-06-01                 the whole hierarchy on that day

@@ -9,7 +9,8 @@ struct Import: ParsableCommand {
             Importing is idempotent: an event already recorded with the same content is skipped. \
             An event edited or removed after it was recorded is refused: write a corrected or \
             retracted event, or pass --rebuild to discard the recorded history. Every event is \
-            checked first; when any check fails, nothing is written (exit 65).
+            checked first; when any check fails, nothing is written (exit 65). A million events \
+            take a minute or two; on a terminal, the progress is shown on stderr.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
