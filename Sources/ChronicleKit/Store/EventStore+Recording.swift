@@ -52,8 +52,8 @@ extension EventStore {
     ///   - complete: The folder holds every recorded event (the default); `false` appends the
     ///     folder's events to what the store has, without reporting the events it lacks.
     ///
-    /// The folder is consumed: once its new events are appended, the import lets go of its copy of
-    /// them before folding (a caller that keeps using the folder keeps its own copy).
+    /// The folder is consumed: the import takes its events over before appending them, and holds
+    /// one array of them, not two (a caller that keeps using the folder keeps its own copy).
     @discardableResult
     public func record(_ folder: consuming EventFolder, at recordedAt: Date = Date(), complete: Bool = true) throws -> ImportReport {
         guard folder.diagnostics.isEmpty else { throw DiagnosticsError(folder.diagnostics) }
@@ -145,21 +145,28 @@ extension EventStore {
         // transaction, so any problem, here or in the projection, rolls every row back. Nothing is
         // held for a second pass (a million payloads, say).
         var diagnostics: [Diagnostic] = []
-        var scheduled: [ScheduledEvent] = []
-        scheduled.reserveCapacity(folder.events.count)
+        // The folder's events become the ones handed to the fold before anything is appended, and
+        // the folder lets go of its own array: held side by side through the appends, with the
+        // store's page cache filling, the two arrays were an import's peak (docs/benchmarks.md).
+        // The events already recorded are dropped once the appends are done.
+        var scheduled = folder.events.map { ScheduledEvent(event: $0.event, location: $0.location, order: 0) }
+        folder.events = []
+        /// Where the new events are in `scheduled`, in order.
+        var new: [Int] = []
         var unchanged = 0
         // The ids of the folder, to report recorded events missing from it (none to report for an empty store).
         var inFolder = Set<String>()
         let checkMissing = complete && !recorded.isEmpty
         // Each event's canonical payload and sources are written on another thread, a block ahead
         // of this one, which hashes and inserts (the two took turns on one core).
-        let writing = CanonicalTexts(folder.events)
+        let writing = CanonicalTexts(scheduled)
         defer { writing.stop() }
-        let total = folder.events.count
+        let total = scheduled.count
         progress?(ProgressReport(step: "recording", done: 0, total: total, unit: "events"))
-        for (compared, located) in folder.events.enumerated() {
+        for compared in scheduled.indices {
             if compared % 4_096 == 0 && compared > 0 { progress?(ProgressReport(step: "recording", done: compared, total: total, unit: "events")) }
-            let event = located.event
+            let event = scheduled[compared].event
+            let location = scheduled[compared].location
             if checkMissing { inFolder.insert(event.id) }
             let (payload, sources) = writing.next()
             if let previous = recorded[event.id] {
@@ -167,7 +174,7 @@ extension EventStore {
                     unchanged += 1
                 } else {
                     diagnostics.append(Diagnostic(
-                        location: located.location, eventID: event.id,
+                        location: location, eventID: event.id,
                         message: "event \(event.id) differs from the version recorded at position \(previous.position) "
                             + "on \(previous.recordedAt); recorded events are never edited: "
                             + "restore it and record a corrected event (corrects: \(event.id)), "
@@ -181,7 +188,7 @@ extension EventStore {
                 position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
                 date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
                 payload: payload, sources: sources,
-                file: located.location?.file, line: located.location?.line, recordedAt: stamp)
+                file: location?.file, line: location?.line, recordedAt: stamp)
             let hash = HashChain.hash(of: row, after: head.hash)
             row.hash = hash
             try insert.execute(
@@ -197,7 +204,7 @@ extension EventStore {
             }
             if targeted.contains(event.id) { mentionsByID[event.id] = units }
             for unit in Set(units).sorted() { try mention.execute(.integer(position), .text(unit)) }
-            scheduled.append(ScheduledEvent(event: event, location: located.location, order: position))
+            new.append(compared)
         }
         if checkMissing {
             for (id, previous) in recorded.sorted(by: { $0.value.position < $1.value.position }) where !inFolder.contains(id) {
@@ -210,10 +217,16 @@ extension EventStore {
         }
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
         progress?(ProgressReport(step: "recording", done: total, total: total, unit: "events"))
+        // (Stopped first: the worker shares `scheduled`, which is about to change.)
         writing.stop()
-        // The new events are in `scheduled` now: the folder's array of them goes before the fold,
-        // which is where an import's memory peaks.
-        folder.events = []
+        // Only the new events stay, in order, each with its position: each moved down over the
+        // recorded ones before it.
+        for (kept, index) in new.enumerated() {
+            scheduled.swapAt(kept, index)
+            scheduled[kept].order = startPosition + kept + 1
+        }
+        scheduled.removeLast(scheduled.count - new.count)
+        if scheduled.capacity > 2 * scheduled.count + 1_024 { scheduled = Array(scheduled[...]) }
 
         let appended = DispatchTime.now().uptimeNanoseconds
         let added = scheduled.count
@@ -306,14 +319,14 @@ extension EventStore {
 final class CanonicalTexts: @unchecked Sendable {
     private static let block = 4_096
     // `events` is read by the worker only, and let go by it when it is done.
-    private var events: [LocatedEvent]
+    private var events: [ScheduledEvent]
     private let handoff = Parallel.Handoff<[(payload: String, sources: String)]>(capacity: 2)
     private let done = DispatchGroup()
     private var current: [(payload: String, sources: String)] = []
     private var offset = 0
     private var stopped = false
 
-    init(_ events: [LocatedEvent]) {
+    init(_ events: [ScheduledEvent]) {
         self.events = events
         DispatchQueue.global().async(group: done) { self.write() }
     }
