@@ -103,7 +103,7 @@ public enum EventFileReader {
                 members[key] = coordinate
             case "to":
                 guard case .mapping(let change) = pair.value, case .object(var to)? = members[key] else { return nil }
-                if let node = change["coordinate"] {
+                if let node = value(of: "coordinate", in: change) {
                     guard let coordinate = plainCoordinate(node) else { return nil }
                     to["coordinate"] = coordinate
                 }
@@ -157,10 +157,17 @@ public enum EventFileReader {
     /// `lat` and `lon`, both plain decimal numbers.
     private static func plainCoordinate(_ node: Node) -> JSONValue? {
         guard case .mapping(let mapping) = node, var members = plainObject(mapping),
-              let lat = mapping["lat"].flatMap(plainNumber), let lon = mapping["lon"].flatMap(plainNumber) else { return nil }
+              let lat = value(of: "lat", in: mapping).flatMap(plainNumber), let lon = value(of: "lon", in: mapping).flatMap(plainNumber)
+        else { return nil }
         members["lat"] = .number(lat)
         members["lon"] = .number(lon)
         return .object(members)
+    }
+
+    /// The value under a key, found by the key's text (Yams' `mapping[key]` resolves the key's tag
+    /// through regular expressions on every look-up).
+    private static func value(of key: String, in mapping: Node.Mapping) -> Node? {
+        mapping.first { $0.key.scalar?.string == key }?.value
     }
 
     /// A plain scalar written as a decimal number (`-12`, `0.5`, `1.5e3`): the forms in which Yams

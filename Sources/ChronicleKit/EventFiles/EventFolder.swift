@@ -49,7 +49,7 @@ public struct EventFolder: Sendable {
         // schemes and diagnostics come out as a reading one by one would give them.
         let counted = Mutex(0)
         progress?(ProgressReport(step: "reading", done: 0, total: paths.count, unit: "event files"))
-        let read = Parallel.each(paths) { relative in
+        var read = Parallel.each(paths) { relative in
             let contents = FileContents.read(relative, in: url, named: "\(base)/\(relative)")
             if let progress {
                 // Told under the lock: one call at a time, and the counts in order.
@@ -67,8 +67,11 @@ public struct EventFolder: Sendable {
         var files: [[LocatedEvent]] = []
         var sources = SourceLists()
         var diagnostics: [Diagnostic] = []
-        for contents in read {
-            switch contents {
+        // Each file's contents are taken out of `read`, not copied: sharing sources changes the
+        // events, and a second reference to them would copy each file's array first.
+        read.reverse()
+        while let contents = read.popLast() {
+            switch consume contents {
             case .scheme(let scheme, let location):
                 if schemes.contains(where: { $0.country == scheme.country }) {
                     diagnostics.append(Diagnostic(location: location, message: "a second scheme for the country '\(scheme.country)'; each country has one scheme.yaml"))

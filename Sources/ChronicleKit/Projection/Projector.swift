@@ -102,15 +102,11 @@ public struct Projector {
                 firstEstablished[e.unit] = (events[index].event.id, events[index].event.date)
             }
         }
-        if let folded {
-            for (count, index) in ordered.enumerated() {
-                if count % 4_096 == 0 { folded(count) }
-                apply(events[index])
-            }
-            folded(ordered.count)
-        } else {
-            for index in ordered { apply(events[index]) }
+        for (count, index) in ordered.enumerated() {
+            if count % 4_096 == 0 { folded?(count) }
+            apply(events[index])
         }
+        folded?(ordered.count)
         // Closed intervals were added in the fold's order; the open ones follow, by unit.
         var open: [UnitInterval] = []
         for slot in units.values where !slot.tracked.isEnded {

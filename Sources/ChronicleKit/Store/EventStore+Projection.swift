@@ -71,7 +71,12 @@ extension EventStore {
 
         /// Tells ``progress`` that the rebuild is at `part`, `done` of `total` `unit`.
         func report(_ part: String, _ done: Int = 0, of total: Int = 0, _ unit: String = "") {
-            progress?(ProgressReport(step: "\(step): \(part)", done: done, total: total, unit: unit))
+            reporter(part, of: total, unit)(done)
+        }
+
+        /// What tells ``progress`` how far `part` is, for another thread (the fold's).
+        func reporter(_ part: String, of total: Int, _ unit: String) -> @Sendable (Int) -> Void {
+            { [progress, step] done in progress?(ProgressReport(step: "\(step): \(part)", done: done, total: total, unit: unit)) }
         }
 
         /// Seconds since the previous lap.
@@ -277,9 +282,7 @@ extension EventStore {
         // The fold's thread owns the events from here (and lets them go when it is done).
         let total = events.count
         clock.report("projecting", 0, of: total, "events")
-        let folding = FoldJob(events: events, schemes: schemes) { [progress = clock.progress, step = clock.step] done in
-            progress?(ProgressReport(step: "\(step): projecting", done: done, total: total, unit: "events"))
-        }
+        let folding = FoldJob(events: events, schemes: schemes, folded: clock.reporter("projecting", of: total, "events"))
         events = []
         let handoff = Parallel.Handoff<[ProjectedRow]>(capacity: 8)
         let done = DispatchGroup()
