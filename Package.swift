@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "ChronicleKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

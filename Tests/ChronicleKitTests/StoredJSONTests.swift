@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 import Testing
@@ -62,6 +63,53 @@ import Testing
                 #expect(row.canonicalJSON == (try Canonical.json(row)), "U+\(String(text.unicodeScalars.first?.value ?? 0, radix: 16))")
             }
         }
+    }
+}
+
+/// What an import's worker thread prepares for each row must hash and store exactly as the row
+/// itself: the recorded hash chain depends on it.
+@Suite struct PreparedRowTests {
+    @Test func preparedRowsAreTheRowsCanonicalTextAndTheirHashIsTheRowsHash() throws {
+        var texts = PreparedRows.SourcesTexts()
+        var previous = HashChain.genesis
+        let folders = [try EventFolder.load(from: Fixtures.quezal), try EventFolder.load(from: Fixtures.northKorea),
+                       SyntheticHistory(eventCount: 2_000, seed: 3).folder]
+        for (index, located) in folders.flatMap(\.events).enumerated() {
+            let event = located.event
+            let scheduled = ScheduledEvent(event: event, location: located.location, order: 0)
+            let prepared = PreparedRows.prepared(scheduled, recordedAt: "2026-12-02T16:00:00.000Z", sources: &texts)
+            #expect(prepared.payload == (try Canonical.json(event)), "\(event.id)")
+            #expect(prepared.sources == (try Canonical.json(event.sources)), "\(event.id)")
+            #expect(prepared.units == Set(event.mentionedUnits).sorted())
+            let row = HashChain.Row(
+                position: index + 1, id: event.id, type: event.type, unit: event.unit, target: event.target, date: event.date.text,
+                earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal, payload: prepared.payload,
+                sources: prepared.sources, file: located.location?.file, line: located.location?.line,
+                recordedAt: "2026-12-02T16:00:00.000Z")
+            #expect(prepared.head + Array(String(index + 1).utf8) + prepared.tail == Array((try Canonical.json(row)).utf8))
+            // The hash as the chain defines it: SHA-256 of the previous hash, a line feed and the row's JSON, in one piece.
+            let whole = SHA256.hash(data: Array((previous + "\n" + (try Canonical.json(row))).utf8))
+            let expected = whole.map { String(format: "%02x", $0) }.joined()
+            let hash = HashChain.hash(head: prepared.head, position: index + 1, tail: prepared.tail, after: previous)
+            #expect(hash == expected)
+            #expect(HashChain.hash(of: row, after: previous) == expected)
+            previous = hash
+        }
+    }
+
+    /// Texts are kept per list of sources: equal lists stored apart, and lists that differ, each
+    /// get their own text.
+    @Test func sourcesTextsFollowTheList() throws {
+        var texts = PreparedRows.SourcesTexts()
+        let a = [Source(title: "A", url: "https://example.org/a")]
+        var b = a
+        b.append(Source(title: "B"))
+        let c = [Source(title: "A", url: "https://example.org/a")]
+        #expect(texts.text(of: a) == (try Canonical.json(a)))
+        #expect(texts.text(of: b) == (try Canonical.json(b)))
+        #expect(texts.text(of: c) == (try Canonical.json(c)))
+        #expect(texts.text(of: a) == (try Canonical.json(a)))
+        #expect(texts.text(of: []) == "[]")
     }
 }
 

@@ -157,9 +157,10 @@ extension EventStore {
         // The ids of the folder, to report recorded events missing from it (none to report for an empty store).
         var inFolder = Set<String>()
         let checkMissing = complete && !recorded.isEmpty
-        // Each event's canonical payload and sources are written on another thread, a block ahead
-        // of this one, which hashes and inserts (the two took turns on one core).
-        let writing = CanonicalTexts(scheduled)
+        // Each event's canonical payload and sources, the halves of its row's canonical JSON and the
+        // units it names are written on another thread, a block ahead of this one, which numbers,
+        // chains and inserts (the two took turns on one core).
+        let writing = PreparedRows(scheduled, recordedAt: stamp)
         defer { writing.stop() }
         let total = scheduled.count
         progress?(ProgressReport(step: "recording", done: 0, total: total, unit: "events"))
@@ -168,9 +169,9 @@ extension EventStore {
             let event = scheduled[compared].event
             let location = scheduled[compared].location
             if checkMissing { inFolder.insert(event.id) }
-            let (payload, sources) = writing.next()
+            let prepared = writing.next()
             if let previous = recorded[event.id] {
-                if previous.payload == payload || (try? Event(storedPayload: previous.payload)) == event {
+                if previous.payload == prepared.payload || (try? Event(storedPayload: previous.payload)) == event {
                     unchanged += 1
                 } else {
                     diagnostics.append(Diagnostic(
@@ -184,26 +185,20 @@ extension EventStore {
             }
             guard diagnostics.isEmpty else { continue }
             let position = head.position + 1
-            var row = HashChain.Row(
-                position: position, id: event.id, type: event.type, unit: event.unit, target: event.target,
-                date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
-                payload: payload, sources: sources,
-                file: location?.file, line: location?.line, recordedAt: stamp)
-            let hash = HashChain.hash(of: row, after: head.hash)
-            row.hash = hash
+            let hash = HashChain.hash(head: prepared.head, position: position, tail: prepared.tail, after: head.hash)
             try insert.execute(
-                .integer(row.position), .text(row.id), .text(row.type), .text(row.unit), .text(row.target), .text(row.date),
-                .integer(row.earliest), .integer(row.latest), .text(row.payload), .text(row.sources), .text(row.file),
-                .integer(row.line), .text(row.recordedAt), .text(hash))
+                .integer(position), .text(event.id), .text(event.type), .text(event.unit), .text(event.target), .text(event.date.text),
+                .integer(event.date.earliest.ordinal), .integer(event.date.latest.ordinal), .text(prepared.payload), .text(prepared.sources),
+                .text(location?.file), .integer(location?.line), .text(stamp), .text(hash))
             head = (position, hash)
-            var units = event.mentionedUnits
+            var units = prepared.units
             if let target = event.target {
-                units += try mentionsByID[target] ?? String.fetchAll(db, sql: """
+                units = Set(units + (try mentionsByID[target] ?? String.fetchAll(db, sql: """
                     SELECT u.unit FROM event_unit u JOIN event e ON e.position = u.position WHERE e.id = ?
-                    """, arguments: [target])
+                    """, arguments: [target]))).sorted()
             }
             if targeted.contains(event.id) { mentionsByID[event.id] = units }
-            for unit in Set(units).sorted() { try mention.execute(.integer(position), .text(unit)) }
+            for unit in units { try mention.execute(.integer(position), .text(unit)) }
             new.append(compared)
         }
         if checkMissing {
@@ -314,42 +309,113 @@ extension EventStore {
     }
 }
 
-/// The canonical payload and sources of each event of an import, in order, written on a worker
-/// thread at most two blocks ahead of the thread that records them.
-final class CanonicalTexts: @unchecked Sendable {
+/// What the thread that appends an import's events needs of each of them, written on a worker
+/// thread at most two blocks ahead of it.
+struct PreparedRow {
+    /// The event's canonical payload and sources (the `payload` and `sources` columns).
+    var payload: String
+    var sources: String
+    /// The halves of its row's canonical JSON around the position (``HashChain/Row/canonicalHalves``),
+    /// which only the appending thread knows.
+    var head: [UInt8]
+    var tail: [UInt8]
+    /// The units the event names, each once, in order (a correction's are joined with those of the
+    /// event it names, which only the appending thread knows).
+    var units: [UnitID]
+}
+
+/// The ``PreparedRow`` of each event of an import, in order, written on a worker thread at most two
+/// blocks ahead of the thread that records them.
+final class PreparedRows: @unchecked Sendable {
     private static let block = 4_096
     // `events` is read by the worker only, and let go by it when it is done.
     private var events: [ScheduledEvent]
-    private let handoff = Parallel.Handoff<[(payload: String, sources: String)]>(capacity: 2)
+    private let recordedAt: String
+    private let handoff = Parallel.Handoff<[PreparedRow]>(capacity: 2)
     private let done = DispatchGroup()
-    private var current: [(payload: String, sources: String)] = []
+    private var current: [PreparedRow] = []
     private var offset = 0
     private var stopped = false
+    /// Blocks the recording thread is done with, handed back for the worker to free: memory is
+    /// best freed by the thread that allocated it (freed on the recording thread, the rows' buffers
+    /// went back to the worker's malloc arena under a lock the two threads then waited on).
+    private var spent: [[PreparedRow]] = []
+    private let spentLock = NSLock()
 
-    init(_ events: [ScheduledEvent]) {
+    /// - Parameter recordedAt: The recorded time stamped on every new row, as stored.
+    init(_ events: [ScheduledEvent], recordedAt: String) {
         self.events = events
+        self.recordedAt = recordedAt
         DispatchQueue.global().async(group: done) { self.write() }
     }
 
     private func write() {
         var start = 0
+        var sources = SourcesTexts()
         while start < events.count {
-            let end = min(events.count, start + CanonicalTexts.block)
-            let texts = events[start..<end].map { (payload: CanonicalWriter.event($0.event), sources: CanonicalWriter.sources($0.event.sources)) }
-            guard handoff.send(texts) else { break }
+            let end = min(events.count, start + PreparedRows.block)
+            freeSpent()
+            let rows = events[start..<end].map { PreparedRows.prepared($0, recordedAt: recordedAt, sources: &sources) }
+            guard handoff.send(rows) else { break }
             start = end
         }
         events = []
         handoff.close()
     }
 
-    /// The next event's texts; call once for each event, in order.
-    func next() -> (payload: String, sources: String) {
+    /// Frees, on the worker, the blocks the recording thread has handed back.
+    private func freeSpent() {
+        spentLock.lock()
+        let blocks = spent
+        spent = []
+        spentLock.unlock()
+        withExtendedLifetime(blocks) {}
+    }
+
+    static func prepared(_ scheduled: ScheduledEvent, recordedAt: String, sources texts: inout SourcesTexts) -> PreparedRow {
+        let event = scheduled.event
+        let sources = texts.text(of: event.sources)
+        let payload = CanonicalWriter.event(event, sources: sources)
+        let halves = HashChain.Row(
+            position: 0, id: event.id, type: event.type, unit: event.unit, target: event.target,
+            date: event.date.text, earliest: event.date.earliest.ordinal, latest: event.date.latest.ordinal,
+            payload: payload, sources: sources, file: scheduled.location?.file, line: scheduled.location?.line,
+            recordedAt: recordedAt).canonicalHalves
+        return PreparedRow(payload: payload, sources: sources, head: halves.head, tail: halves.tail,
+                           units: Set(event.mentionedUnits).sorted())
+    }
+
+    /// The canonical text of each list of sources, written once per list: the events of an import
+    /// share one array for equal lists (``SourceLists``), which the payload and the `sources`
+    /// column each wrote again for every event (a third of this thread's time).
+    ///
+    /// Lists are known by where their elements are stored, so the cache is only valid while every
+    /// list it has seen is alive and unchanged: here, for as long as the worker holds the events.
+    struct SourcesTexts {
+        private var texts: [UnsafeRawPointer: String] = [:]
+
+        mutating func text(of sources: [Source]) -> String {
+            guard let address = sources.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
+                return CanonicalWriter.sources(sources)
+            }
+            if let text = texts[address] { return text }
+            let text = CanonicalWriter.sources(sources)
+            texts[address] = text
+            return text
+        }
+    }
+
+    /// The next event's row; call once for each event, in order.
+    func next() -> PreparedRow {
         if offset == current.count {
+            let done = current
             current = handoff.next() ?? []
             offset = 0
+            spentLock.lock()
+            spent.append(done)
+            spentLock.unlock()
         }
-        precondition(offset < current.count, "asked for more texts than there are events")
+        precondition(offset < current.count, "asked for more rows than there are events")
         defer { offset += 1 }
         return current[offset]
     }
