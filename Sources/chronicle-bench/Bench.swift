@@ -35,6 +35,9 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Only load the whole hierarchy of this existing store on 1960-06-01, --runs times (for a profiler), and exit.", valueName: "store"))
     var asofOnly: String?
 
+    @Option(help: ArgumentHelp("Only fold the events of this existing store in memory, --runs times, writing nothing (for a profiler of the rebuild's fold thread), and exit.", valueName: "store"))
+    var foldOnly: String?
+
     @Flag(help: "Only record the synthetic history into a fresh store, --runs times (for a profiler), and exit.")
     var appendOnly = false
 
@@ -79,6 +82,11 @@ struct Bench: ParsableCommand {
                 times.append(try time { try store.record(EventFolder(schemes: [], events: [LocatedEvent(event: event, location: nil)]), complete: false) })
             }
             print("catch-up median: \(milliseconds(times.sorted()[times.count / 2]))")
+            return
+        }
+        if let foldOnly {
+            let times = try EventStore(path: foldOnly).foldTimes(runs: runs)
+            print("fold: " + times.map(seconds).joined(separator: ", ") + "; fastest \(seconds(times.min() ?? 0)), median \(seconds(times.sorted()[times.count / 2]))")
             return
         }
         if let rebuildOnly {

@@ -157,8 +157,10 @@ public struct Projector {
                 report(scheduled, "event \(event.id) changes nothing: \(unit) is already \(describe(state)) on \(day)")
                 return
             }
-            guard check(state, of: unit, &context), checkChildren(of: unit, fit: state.level, &context) else { return }
-            open(unit, state, &context)
+            // Names the change leaves alone were checked when they were given.
+            let namesKept = change.names == nil
+            guard check(state, of: unit, namesKept: namesKept, &context), checkChildren(of: unit, fit: state.level, &context) else { return }
+            open(unit, state, namesKept: namesKept, &context)
 
         case .merged(let unit, let into, let map):
             guard let _ = require(unit, &context), let _ = require(into, &context) else { return }
@@ -316,7 +318,10 @@ public struct Projector {
     }
 
     /// Checks a new state against the scheme and the hierarchy.
-    private mutating func check(_ state: UnitState, of unit: UnitID, _ context: inout Context) -> Bool {
+    ///
+    /// - Parameter namesKept: The state's names are those of the unit's current state, checked when
+    ///   they were given (a unit moved to another parent, a change of level): they are not checked again.
+    private mutating func check(_ state: UnitState, of unit: UnitID, namesKept: Bool = false, _ context: inout Context) -> Bool {
         let id = context.id
         let country = Projector.country(of: unit)
         guard let rules = schemes[country] else {
@@ -325,11 +330,11 @@ public struct Projector {
         }
         let scheme = rules.scheme
         let known = rules.nameKeys
-        if !state.names.keys.allSatisfy(known.contains), let key = state.names.keys.sorted().first(where: { !known.contains($0) }) {
+        if !namesKept, !state.names.keys.allSatisfy(known.contains), let key = state.names.keys.sorted().first(where: { !known.contains($0) }) {
             fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(country) scheme (\(known.sorted().joined(separator: ", ")))")
             return false
         }
-        if !state.names.values.allSatisfy(Projector.isPlain) {
+        if !namesKept, !state.names.values.allSatisfy(Projector.isPlain) {
             for (key, name) in state.names.sorted(by: { $0.key < $1.key }) {
                 if let bad = name.unicodeScalars.first(where: Projector.isUnsafe) {
                     fail(&context, "event \(id) gives \(unit) a name under '\(key)' with the control or bidirectional-override character "
@@ -342,7 +347,7 @@ public struct Projector {
                 }
             }
         }
-        guard state.names[scheme.commonNameKey] != nil else {
+        guard namesKept || state.names[scheme.commonNameKey] != nil else {
             fail(&context, "event \(id) leaves \(unit) without a name under '\(scheme.commonNameKey)', the scheme's common form")
             return false
         }
@@ -420,15 +425,17 @@ public struct Projector {
                 fail(&context, "event \(context.id) moves \(child) to \(unit), which is the unit that ends")
                 return false
             }
-            guard check(state, of: child, &context) else { return false }
+            guard check(state, of: child, namesKept: true, &context) else { return false }
             moves.append((child, state))
         }
-        for (child, state) in moves { open(child, state, &context) }
+        for (child, state) in moves { open(child, state, namesKept: true, &context) }
         return true
     }
 
     /// Closes a unit's current interval (if any) and opens a new one from the event's day.
-    private mutating func open(_ unit: UnitID, _ state: UnitState, _ context: inout Context) {
+    ///
+    /// - Parameter namesKept: The state's names are those of the unit's current state: none is new.
+    private mutating func open(_ unit: UnitID, _ state: UnitState, namesKept: Bool = false, _ context: inout Context) {
         let day = context.day
         let id = context.id
         let previous = lookup(unit)
@@ -436,8 +443,10 @@ public struct Projector {
             if !previous.tracked.isEnded { close(unit, on: day, by: id) }
             if let oldParent = previous.tracked.interval.state.parent { children[oldParent]?.remove(unit) }
         }
-        for (key, name) in state.names where previous?.tracked.interval.state.names[key] != name {
-            if let sink { sink.named(Name(unit: unit, key: key, name: name)) } else { result.names.append(Name(unit: unit, key: key, name: name)) }
+        if !namesKept {
+            for (key, name) in state.names where previous?.tracked.interval.state.names[key] != name {
+                if let sink { sink.named(Name(unit: unit, key: key, name: name)) } else { result.names.append(Name(unit: unit, key: key, name: name)) }
+            }
         }
         let tracked = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
         if let previous { previous.tracked = tracked } else { units[unit] = Slot(tracked) }

@@ -12,6 +12,29 @@ extension EventStore {
         try rebuildProjection(step: "building the projection")
     }
 
+    /// Folds every recorded event `runs` times in memory, writing nothing, and returns the seconds
+    /// each fold took: the rebuild's longest thread alone, for a benchmark or a profiler
+    /// (`chronicle-bench --fold-only`). The events are read and corrected once, before the first run.
+    public func foldTimes(runs: Int) throws -> [Double] {
+        var events = try read { db in try EventStore.storedEventsForFolding(db) }
+        _ = Corrections.apply(to: &events)
+        let schemes = try self.schemes()
+        return (0..<max(1, runs)).map { _ in
+            let started = DispatchTime.now().uptimeNanoseconds
+            var projector = Projector(schemes: schemes)
+            // (A sink that keeps nothing, as a rebuild's fold hands closed states and names away; it
+            // works out each name's search form, as the rebuild's fold thread does.)
+            projector.sink = DiscardingSink()
+            withExtendedLifetime(projector.fold(events)) {}
+            return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        }
+    }
+
+    private final class DiscardingSink: ProjectionSink {
+        func closed(_ interval: UnitInterval) {}
+        func named(_ name: Projector.Name) { withExtendedLifetime(NameFolding.fold(name.name)) {} }
+    }
+
     /// - Parameters:
     ///   - step: What ``progress`` is told the rebuild is doing, before each of its steps.
     ///   - reporting: `false` to tell ``progress`` nothing.
