@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 @testable import ChronicleKit
@@ -217,5 +218,31 @@ import Testing
         #expect(Counted.live.withLock { $0 } == values.count)
         made = nil
         #expect(Counted.live.withLock { $0 } == 0)
+    }
+}
+
+/// Rows written through SQLite's C interface hold exactly the values bound, text bound in place.
+@Suite struct BulkInsertTests {
+    @Test func boundValuesAreStoredAsGiven() throws {
+        let queue = try DatabaseQueue()
+        let awkward = ["", "a", "함흥", "😀 x", String(repeating: "long ", count: 2_000), "\"quoted\""]
+        let rows: [[String?]] = try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (a, b, c, d, e)")
+            let insert = try BulkInsert(db, "INSERT INTO t (a, b, c, d, e) VALUES (?, ?, ?, ?, ?)")
+            for (index, text) in awkward.enumerated() {
+                let other = awkward[(index + 1) % awkward.count]
+                try Array(other.utf8).withUnsafeBufferPointer { buffer in
+                    try insert.execute(.text(text), .integer(index), .text(nil), .utf8(buffer), .text(other + text))
+                }
+            }
+            return try Row.fetchAll(db, sql: "SELECT a, typeof(a), typeof(c), d, e FROM t ORDER BY b").map { row in
+                [row[0], row[1], row[2], row[3], row[4]]
+            }
+        }
+        #expect(rows.count == awkward.count)
+        for (index, text) in awkward.enumerated() {
+            let other = awkward[(index + 1) % awkward.count]
+            #expect(rows[index] == [text, "text", "null", other, other + text], "row \(index)")
+        }
     }
 }

@@ -12,7 +12,7 @@ final class BulkInsert {
     /// A value to bind.
     enum Value {
         case text(String)
-        /// UTF-8 text in a buffer that outlives the call (SQLite copies it).
+        /// UTF-8 text in a buffer that outlives the call (bound where it is).
         case utf8(UnsafeBufferPointer<UInt8>)
         case integer(Int)
         case real(Double)
@@ -37,42 +37,51 @@ final class BulkInsert {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
     }
 
+    /// The text values of the row being inserted, one after the other.
+    private var texts: [UInt8] = []
+
     /// Binds the values to the parameters in order, runs the statement and resets it.
+    ///
+    /// Text is bound without SQLite copying it (`SQLITE_STATIC`): strings are first copied into
+    /// one buffer the statement keeps, which is not touched again until the row is written, and a
+    /// `.utf8` buffer is the caller's, valid for the call. (SQLite's own copy was a `malloc` and a
+    /// `free` of each text value of each row.)
     func execute(_ values: Value...) throws {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let code: Int32
-            switch value {
-            case .text(let text):
-                code = text.utf8.withContiguousStorageIfAvailable { bytes in
-                    sqlite3_bind_text(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                      Int32(bytes.count), BulkInsert.transient)
-                } ?? {
-                    var copy = text
-                    return copy.withUTF8 { bytes in
-                        sqlite3_bind_text(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                          Int32(bytes.count), BulkInsert.transient)
-                    }
-                }()
-            case .utf8(let bytes):
-                if let base = bytes.baseAddress {
-                    code = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), BulkInsert.transient)
-                } else {
-                    code = sqlite3_bind_text(statement, index, "", 0, BulkInsert.transient)
-                }
-            case .integer(let number): code = sqlite3_bind_int64(statement, index, Int64(number))
-            case .real(let number): code = sqlite3_bind_double(statement, index, number)
-            case .null: code = sqlite3_bind_null(statement, index)
-            }
-            guard code == SQLITE_OK else { throw error(code) }
+        texts.removeAll(keepingCapacity: true)
+        for value in values {
+            if case .text(let text) = value { texts.append(contentsOf: text.utf8) }
         }
-        let code = sqlite3_step(statement)
-        sqlite3_reset(statement)
-        guard code == SQLITE_DONE else { throw error(code) }
+        try texts.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            for (position, value) in values.enumerated() {
+                let index = Int32(position + 1)
+                let code: Int32
+                switch value {
+                case .text(let text):
+                    let count = text.utf8.count
+                    code = bind(index, count == 0 ? nil : buffer.baseAddress.map { $0 + offset }, count)
+                    offset += count
+                case .utf8(let bytes):
+                    code = bind(index, bytes.baseAddress, bytes.count)
+                case .integer(let number): code = sqlite3_bind_int64(statement, index, Int64(number))
+                case .real(let number): code = sqlite3_bind_double(statement, index, number)
+                case .null: code = sqlite3_bind_null(statement, index)
+                }
+                guard code == SQLITE_OK else { throw error(code) }
+            }
+            let code = sqlite3_step(statement)
+            sqlite3_reset(statement)
+            guard code == SQLITE_DONE else { throw error(code) }
+        }
     }
 
-    /// SQLite copies the bound text (`SQLITE_TRANSIENT`, a macro Swift does not import).
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// Binds UTF-8 text that stays where it is until the statement has run; no bytes bind an empty
+    /// string (a null pointer would bind NULL).
+    private func bind(_ index: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+        // (An empty string literal's bytes are static: never freed.)
+        let text = count > 0 ? bytes ?? ("" as StaticString).utf8Start : ("" as StaticString).utf8Start
+        return sqlite3_bind_text(statement, index, UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self), Int32(count), nil)
+    }
 }
 
 extension BulkInsert.Value {
