@@ -367,11 +367,18 @@ public struct Projector {
             fail(&context, "event \(id) puts \(unit) (\(state.level)) under \(parent) (\(parentSlot.tracked.interval.state.level)), but the scheme lets a \(state.level) sit only under \(level.under.isEmpty ? "nothing" : level.under.joined(separator: ", "))")
             return false
         }
-        var chain = [unit, parent]
+        // The chain is walked without being kept (every new state of every unit is checked), and
+        // walked again for the message in the rare case that it comes back to the unit.
         var cursor = parentSlot.tracked.interval.state.parent
         while let next = cursor {
-            chain.append(next)
             if next == unit {
+                var chain = [unit, parent]
+                var ancestor = parentSlot.tracked.interval.state.parent
+                while let next = ancestor {
+                    chain.append(next)
+                    if next == unit { break }
+                    ancestor = lookup(next)?.tracked.interval.state.parent
+                }
                 fail(&context, "event \(id) would make \(unit) its own ancestor (\(chain.joined(separator: " → ")))")
                 return false
             }
