@@ -250,7 +250,10 @@ public struct Projector {
         let date: EDTFDate
         let day: Day
         let location: SourceLocation?
+        /// The units whose states the event changed, kept only for an imprecise event (its uncertainty
+        /// is recorded for each of them): most events change states without needing the set.
         var touched: Set<UnitID> = []
+        let keepsTouched: Bool
         var failed = false
 
         init(_ scheduled: ScheduledEvent) {
@@ -258,6 +261,11 @@ public struct Projector {
             date = scheduled.event.date
             day = scheduled.day
             location = scheduled.location
+            keepsTouched = scheduled.event.isImprecise
+        }
+
+        mutating func touch(_ unit: UnitID) {
+            if keepsTouched { touched.insert(unit) }
         }
     }
 
@@ -458,13 +466,13 @@ public struct Projector {
         let tracked = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
         if let previous { previous.tracked = tracked } else { units[unit] = Slot(tracked) }
         if let parent = state.parent { children[parent, default: []].insert(unit) }
-        context.touched.insert(unit)
+        context.touch(unit)
     }
 
     private mutating func end(_ unit: UnitID, _ context: inout Context) {
         close(unit, on: context.day, by: context.id)
         if let parent = units[unit]?.tracked.interval.state.parent { children[parent]?.remove(unit) }
-        context.touched.insert(unit)
+        context.touch(unit)
     }
 
     /// Ends the unit's current interval; a finished interval that held for no day at all is dropped.
