@@ -36,6 +36,71 @@ import Testing
         #expect((try store.state(of: unit, on: day(date)) != nil) == exists)
     }
 
+    /// A unit may not be put under one of its own descendants, whether the fold knows every unit
+    /// (a rebuild, which skips the walk up the chain for a unit with no children) or reads them
+    /// from the store as it meets them (a catch-up); a unit without children moves freely.
+    @Test func noUnitBecomesItsOwnAncestor() throws {
+        let ward = EventFileReader.readEvents("""
+            - id: qz-w1
+              type: established
+              unit: qz/w1
+              date: "1980"
+              names: {en: Ward One}
+              level: ward
+              parent: qz/mill
+              sources: [{title: Test}]
+            """, file: "Events/qz/98.yaml").events
+        let cycle = EventFileReader.readEvents("""
+            - id: qz-mill-1981
+              type: changed
+              unit: qz/mill
+              date: "1981"
+              to: {parent: qz/w1}
+              sources: [{title: Test}]
+            """, file: "Events/qz/99.yaml").events
+        let message = "event qz-mill-1981 would make qz/mill its own ancestor (qz/mill → qz/w1 → qz/mill)"
+        var whole = try EventFolder.load(from: Fixtures.quezal)
+        whole.events += ward + cycle
+        do {
+            try EventStore.inMemory().record(whole, at: Fixtures.recordedAt)
+            Issue.record("the rebuild accepted a cycle")
+        } catch let error as DiagnosticsError {
+            #expect(error.diagnostics.map(\.message) == [message])
+        }
+        var first = try EventFolder.load(from: Fixtures.quezal)
+        first.events += ward
+        let store = try EventStore.inMemory()
+        try store.record(first, at: Fixtures.recordedAt)
+        do {
+            try store.record(EventFolder(schemes: [], events: cycle), at: Fixtures.recordedAt, complete: false)
+            Issue.record("the catch-up accepted a cycle")
+        } catch let error as DiagnosticsError {
+            #expect(error.diagnostics.map(\.message) == [message])
+        }
+        // The ward itself, which has no children, may move under another town.
+        let moved = EventFileReader.readEvents("""
+            - id: qz-kiln
+              type: established
+              unit: qz/kiln
+              date: "1980"
+              names: {en: Kiln}
+              level: town
+              parent: qz/beta
+              sources: [{title: Test}]
+            - id: qz-w1-1982
+              type: changed
+              unit: qz/w1
+              date: "1982"
+              to: {parent: qz/kiln}
+              sources: [{title: Test}]
+            """, file: "Events/qz/99.yaml").events
+        var fine = try EventFolder.load(from: Fixtures.quezal)
+        fine.events += ward + moved
+        let rebuilt = try EventStore.inMemory()
+        try rebuilt.record(fine, at: Fixtures.recordedAt)
+        #expect(try rebuilt.state(of: "qz/w1", on: day("1982-06-01"))?.state.parent == "qz/kiln")
+    }
+
     @Test func aCorrectionMovesTheDateOfTheEventItCorrects() throws {
         #expect(try store.state(of: "qz/north", on: day("1961-02-28"))?.state.names["en"] == "North")
         #expect(try store.state(of: "qz/north", on: day("1961-03-01"))?.state.names["en"] == "Northland")

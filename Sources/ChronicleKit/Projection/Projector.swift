@@ -375,6 +375,10 @@ public struct Projector {
             fail(&context, "event \(id) puts \(unit) (\(state.level)) under \(parent) (\(parentSlot.tracked.interval.state.level)), but the scheme lets a \(state.level) sit only under \(level.under.isEmpty ? "nothing" : level.under.joined(separator: ", "))")
             return false
         }
+        // A unit with no active child is no one's ancestor (every unit in a chain is active, as an
+        // active unit's parent is): for a full fold, which knows every unit's children, most units
+        // (the lowest tier) need no walk.
+        if source == nil && children[unit]?.isEmpty != false { return true }
         // The chain is walked without being kept (every new state of every unit is checked), and
         // walked again for the message in the rare case that it comes back to the unit.
         var cursor = parentSlot.tracked.interval.state.parent
