@@ -59,6 +59,9 @@ public struct Projector {
         init(_ tracked: Tracked) { self.tracked = tracked }
     }
 
+    /// What is left where a state was moved out (nothing is allocated for it).
+    static let noState = UnitState(names: [:], level: "", parent: nil)
+
     let schemes: [String: Rules]
     var units: [UnitID: Slot]
     var children: [UnitID: Set<UnitID>] = [:]
@@ -148,7 +151,7 @@ public struct Projector {
             }
             let state = UnitState(names: e.names, level: e.level, parent: e.parent, codes: e.codes, coordinate: e.coordinate)
             guard check(state, of: e.unit, &context) else { return }
-            open(e.unit, state, &context)
+            open(e.unit, state, previous: nil, &context)
 
         case .changed(let unit, let change):
             guard let current = require(unit, &context) else { return }
@@ -160,7 +163,7 @@ public struct Projector {
             // Names the change leaves alone were checked when they were given.
             let namesKept = change.names == nil
             guard check(state, of: unit, namesKept: namesKept, &context), checkChildren(of: unit, fit: state.level, &context) else { return }
-            open(unit, state, namesKept: namesKept, &context)
+            open(unit, state, previous: current, namesKept: namesKept, &context)
 
         case .merged(let unit, let into, let map):
             guard let _ = require(unit, &context), let _ = require(into, &context) else { return }
@@ -199,7 +202,7 @@ public struct Projector {
             }
             let state = existing.interval.state.applying(change)
             guard check(state, of: unit, &context) else { return }
-            open(unit, state, &context)
+            open(unit, state, previous: lookup(unit), &context)
 
         case .observed(let unit, let values):
             guard require(unit, &context) != nil else { return }
@@ -436,30 +439,35 @@ public struct Projector {
             fail(&context, "event \(context.id) ends \(unit) but does not say where its children go: \(orphans.joined(separator: ", ")) (add 'children: {child: new parent}')")
             return false
         }
-        var moves: [(UnitID, UnitState)] = []
+        var moves: [(child: UnitID, slot: Slot, state: UnitState)] = []
         for child in current.sorted() {
-            var state = units[child]!.tracked.interval.state
+            let slot = units[child]!
+            var state = slot.tracked.interval.state
             state.parent = map[child] ?? fallback
             guard state.parent != unit else {
                 fail(&context, "event \(context.id) moves \(child) to \(unit), which is the unit that ends")
                 return false
             }
             guard check(state, of: child, namesKept: true, &context) else { return false }
-            moves.append((child, state))
+            moves.append((child, slot, state))
         }
-        for (child, state) in moves { open(child, state, namesKept: true, &context) }
+        // Each state is moved out of the list into its slot, not copied.
+        for index in moves.indices {
+            open(moves[index].child, taking(&moves[index].state, leaving: Projector.noState), previous: moves[index].slot, namesKept: true, &context)
+        }
         return true
     }
 
     /// Closes a unit's current interval (if any) and opens a new one from the event's day.
     ///
-    /// - Parameter namesKept: The state's names are those of the unit's current state: none is new.
-    private mutating func open(_ unit: UnitID, _ state: UnitState, namesKept: Bool = false, _ context: inout Context) {
+    /// - Parameters:
+    ///   - previous: The unit's slot, as the caller looked it up (`nil` for a unit never met).
+    ///   - namesKept: The state's names are those of the unit's current state: none is new.
+    private mutating func open(_ unit: UnitID, _ state: consuming UnitState, previous: Slot?, namesKept: Bool = false, _ context: inout Context) {
         let day = context.day
         let id = context.id
-        let previous = lookup(unit)
         if let previous {
-            if !previous.tracked.isEnded { close(unit, on: day, by: id) }
+            if !previous.tracked.isEnded { close(previous, on: day, by: id) }
             if let oldParent = previous.tracked.interval.state.parent { children[oldParent]?.remove(unit) }
         }
         if !namesKept {
@@ -467,21 +475,23 @@ public struct Projector {
                 if let sink { sink.named(Name(unit: unit, key: key, name: name)) } else { result.names.append(Name(unit: unit, key: key, name: name)) }
             }
         }
+        let parent = state.parent
         let tracked = Tracked(interval: UnitInterval(unit: unit, validFrom: day, validTo: nil, state: state, event: id, endEvent: nil))
         if let previous { previous.tracked = tracked } else { units[unit] = Slot(tracked) }
-        if let parent = state.parent { children[parent, default: []].insert(unit) }
+        if let parent { children[parent, default: []].insert(unit) }
         context.touch(unit)
     }
 
     private mutating func end(_ unit: UnitID, _ context: inout Context) {
-        close(unit, on: context.day, by: context.id)
-        if let parent = units[unit]?.tracked.interval.state.parent { children[parent]?.remove(unit) }
+        if let slot = units[unit] {
+            close(slot, on: context.day, by: context.id)
+            if let parent = slot.tracked.interval.state.parent { children[parent]?.remove(unit) }
+        }
         context.touch(unit)
     }
 
     /// Ends the unit's current interval; a finished interval that held for no day at all is dropped.
-    private mutating func close(_ unit: UnitID, on day: Day, by event: String) {
-        guard let slot = units[unit] else { return }
+    private mutating func close(_ slot: Slot, on day: Day, by event: String) {
         slot.tracked.interval.validTo = day
         slot.tracked.interval.endEvent = event
         if let rowID = slot.tracked.rowID {
