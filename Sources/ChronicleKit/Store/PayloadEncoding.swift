@@ -19,7 +19,7 @@ enum CanonicalWriter {
         mutating func add(_ key: String, string: String?) { if let string { members.append((key, JSONText.string(string))) } }
 
         /// Written into one buffer of the final size (an import writes every new event's payload:
-        /// a string made per member and joined was a sixth of the import's worker thread).
+        /// a string made per member and joined was a third of the import's worker thread).
         var json: String {
             let sorted = members.sorted { CanonicalWriter.keyOrder($0.0, $1.0) }
             var out = JSONBytes(capacity: sorted.reduce(2) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
