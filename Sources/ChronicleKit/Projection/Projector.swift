@@ -451,6 +451,10 @@ public struct Projector {
             guard check(state, of: child, namesKept: true, &context) else { return false }
             moves.append((child, slot, state))
         }
+        // Every child leaves the unit at once (not one set removal each), and the default new
+        // parent's set of children is grown once for all of them.
+        children[unit] = nil
+        if let fallback { children[fallback, default: []].reserveCapacity((children[fallback]?.count ?? 0) + moves.count) }
         // Each state is moved out of the list into its slot, not copied.
         for index in moves.indices {
             open(moves[index].child, taking(&moves[index].state, leaving: Projector.noState), previous: moves[index].slot, namesKept: true, &context)
