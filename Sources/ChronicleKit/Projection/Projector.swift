@@ -162,7 +162,10 @@ public struct Projector {
             }
             // Names the change leaves alone were checked when they were given.
             let namesKept = change.names == nil
-            guard check(state, of: unit, namesKept: namesKept, &context), checkChildren(of: unit, fit: state.level, &context) else { return }
+            // Children fit the unit's level already unless the change gives it another.
+            let levelKept = state.level == current.tracked.interval.state.level
+            guard check(state, of: unit, namesKept: namesKept, &context),
+                  levelKept || checkChildren(of: unit, fit: state.level, &context) else { return }
             open(unit, state, previous: current, namesKept: namesKept, &context)
 
         case .merged(let unit, let into, let map):
@@ -434,7 +437,7 @@ public struct Projector {
             fail(&context, "event \(context.id) reassigns \(key), which is not a child of \(unit) on \(context.day)")
             return false
         }
-        let orphans = current.filter { map[$0] == nil && fallback == nil }.sorted()
+        let orphans = fallback != nil ? [] : current.filter { map[$0] == nil }.sorted()
         guard orphans.isEmpty else {
             fail(&context, "event \(context.id) ends \(unit) but does not say where its children go: \(orphans.joined(separator: ", ")) (add 'children: {child: new parent}')")
             return false
