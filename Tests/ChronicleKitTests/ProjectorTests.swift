@@ -101,6 +101,37 @@ import Testing
         #expect(try rebuilt.state(of: "qz/w1", on: day("1982-06-01"))?.state.parent == "qz/kiln")
     }
 
+    /// A new level must suit the unit's children; a change that keeps the level (a rename) is not
+    /// held up by them.
+    @Test func aNewLevelMustSuitTheChildren() throws {
+        func record(_ yaml: String) throws {
+            var folder = try EventFolder.load(from: Fixtures.quezal)
+            folder.events += EventFileReader.readEvents(yaml, file: "Events/qz/99.yaml").events
+            try EventStore.inMemory().record(folder, at: Fixtures.recordedAt)
+        }
+        do {
+            try record("""
+                - id: qz-beta-1980
+                  type: changed
+                  unit: qz/beta
+                  date: "1980"
+                  to: {level: town}
+                  sources: [{title: Test}]
+                """)
+            Issue.record("a district with a town in it became a town")
+        } catch let error as DiagnosticsError {
+            #expect(error.diagnostics.map(\.message) == ["event qz-beta-1980 makes qz/beta a town, but its child qz/mill (town) may not sit under a town"])
+        }
+        try record("""
+            - id: qz-beta-1980
+              type: changed
+              unit: qz/beta
+              date: "1980"
+              to: {names: {en: Beta Vale}}
+              sources: [{title: Test}]
+            """)
+    }
+
     @Test func aCorrectionMovesTheDateOfTheEventItCorrects() throws {
         #expect(try store.state(of: "qz/north", on: day("1961-02-28"))?.state.names["en"] == "North")
         #expect(try store.state(of: "qz/north", on: day("1961-03-01"))?.state.names["en"] == "Northland")
