@@ -101,6 +101,33 @@ import Testing
         #expect(try rebuilt.state(of: "qz/w1", on: day("1982-06-01"))?.state.parent == "qz/kiln")
     }
 
+    /// A unit's names are checked when they are given: a key the scheme does not know, an empty
+    /// name, no name in the common form.
+    @Test(arguments: [
+        ("{en: Kiln, fr: Four}", "event qz-kiln gives qz/kiln a name under 'fr', which is not a name key of the qz scheme (en, local, local-ascii)"),
+        ("{en: \"  \"}", "event qz-kiln gives qz/kiln an empty name under 'en'"),
+        ("{local: Kíln}", "event qz-kiln leaves qz/kiln without a name under 'en', the scheme's common form"),
+    ])
+    func namesAreCheckedWhenGiven(names: String, message: String) throws {
+        var folder = try EventFolder.load(from: Fixtures.quezal)
+        folder.events += EventFileReader.readEvents("""
+            - id: qz-kiln
+              type: established
+              unit: qz/kiln
+              date: "1980"
+              names: \(names)
+              level: town
+              parent: qz/beta
+              sources: [{title: Test}]
+            """, file: "Events/qz/99.yaml").events
+        do {
+            try EventStore.inMemory().record(folder, at: Fixtures.recordedAt)
+            Issue.record("the names were accepted")
+        } catch let error as DiagnosticsError {
+            #expect(error.diagnostics.map(\.message) == [message])
+        }
+    }
+
     /// A new level must suit the unit's children; a change that keeps the level (a rename) is not
     /// held up by them.
     @Test func aNewLevelMustSuitTheChildren() throws {
