@@ -197,15 +197,16 @@ public struct Projector {
             end(unit, &context)
 
         case .restored(let unit, let change):
-            guard let existing = lookup(unit)?.tracked else {
+            guard let slot = lookup(unit) else {
                 return report(scheduled, "event \(event.id) restores \(unit), which has never existed before \(day)")
             }
+            let existing = slot.tracked
             guard existing.isEnded else {
                 return report(scheduled, "event \(event.id) restores \(unit), which has not ended (it exists since event \(existing.interval.event))")
             }
             let state = existing.interval.state.applying(change)
             guard check(state, of: unit, &context) else { return }
-            open(unit, state, previous: lookup(unit), &context)
+            open(unit, state, previous: slot, &context)
 
         case .observed(let unit, let values):
             guard require(unit, &context) != nil else { return }
@@ -343,28 +344,7 @@ public struct Projector {
             return false
         }
         let scheme = rules.scheme
-        let known = rules.nameKeys
-        if !namesKept, !state.names.keys.allSatisfy(known.contains), let key = state.names.keys.sorted().first(where: { !known.contains($0) }) {
-            fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(country) scheme (\(known.sorted().joined(separator: ", ")))")
-            return false
-        }
-        if !namesKept, !state.names.values.allSatisfy(Projector.isPlain) {
-            for (key, name) in state.names.sorted(by: { $0.key < $1.key }) {
-                if let bad = name.unicodeScalars.first(where: Projector.isUnsafe) {
-                    fail(&context, "event \(id) gives \(unit) a name under '\(key)' with the control or bidirectional-override character "
-                        + "U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); names may not contain such characters")
-                    return false
-                }
-                if name.trimmingWhitespace().isEmpty {
-                    fail(&context, "event \(id) gives \(unit) an empty name under '\(key)'")
-                    return false
-                }
-            }
-        }
-        guard namesKept || state.names[scheme.commonNameKey] != nil else {
-            fail(&context, "event \(id) leaves \(unit) without a name under '\(scheme.commonNameKey)', the scheme's common form")
-            return false
-        }
+        guard namesKept || checkNames(of: state, unit, rules, &context) else { return false }
         guard let level = scheme.level(state.level) else {
             fail(&context, "event \(id) gives \(unit) the level '\(state.level)', which the \(country) scheme does not define")
             return false
@@ -401,6 +381,35 @@ public struct Projector {
                 return false
             }
             cursor = lookup(next)?.tracked.interval.state.parent
+        }
+        return true
+    }
+
+    /// Checks a state's names against its scheme: known keys, no control or bidirectional
+    /// characters, none empty, and one in the scheme's common form.
+    private mutating func checkNames(of state: UnitState, _ unit: UnitID, _ rules: Rules, _ context: inout Context) -> Bool {
+        let id = context.id
+        let known = rules.nameKeys
+        if !state.names.keys.allSatisfy(known.contains), let key = state.names.keys.sorted().first(where: { !known.contains($0) }) {
+            fail(&context, "event \(id) gives \(unit) a name under '\(key)', which is not a name key of the \(rules.scheme.country) scheme (\(known.sorted().joined(separator: ", ")))")
+            return false
+        }
+        if !state.names.values.allSatisfy(Projector.isPlain) {
+            for (key, name) in state.names.sorted(by: { $0.key < $1.key }) {
+                if let bad = name.unicodeScalars.first(where: Projector.isUnsafe) {
+                    fail(&context, "event \(id) gives \(unit) a name under '\(key)' with the control or bidirectional-override character "
+                        + "U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); names may not contain such characters")
+                    return false
+                }
+                if name.trimmingWhitespace().isEmpty {
+                    fail(&context, "event \(id) gives \(unit) an empty name under '\(key)'")
+                    return false
+                }
+            }
+        }
+        guard state.names[rules.scheme.commonNameKey] != nil else {
+            fail(&context, "event \(id) leaves \(unit) without a name under '\(rules.scheme.commonNameKey)', the scheme's common form")
+            return false
         }
         return true
     }

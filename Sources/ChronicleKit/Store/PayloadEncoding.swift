@@ -23,14 +23,14 @@ enum CanonicalWriter {
         var json: String {
             let sorted = members.sorted { CanonicalWriter.keyOrder($0.0, $1.0) }
             var out = JSONBytes(capacity: sorted.reduce(2) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
-            out.bytes.append(UInt8(ascii: "{"))
+            out.raw("{")
             for (index, (key, json)) in sorted.enumerated() {
-                if index > 0 { out.bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { out.raw(",") }
                 out.string(key)
-                out.bytes.append(UInt8(ascii: ":"))
+                out.raw(":")
                 out.bytes.append(contentsOf: json.utf8)
             }
-            out.bytes.append(UInt8(ascii: "}"))
+            out.raw("}")
             return String(decoding: out.bytes, as: UTF8.self)
         }
     }
