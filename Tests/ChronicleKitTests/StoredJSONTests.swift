@@ -25,6 +25,73 @@ import Testing
         }
     }
 
+    /// The payload reader reads straight from the bytes what the tree reader (``StoredJSON/parse(_:)``
+    /// and ``Event/init(stored:)``) reads, also from JSON the store would not write: members in
+    /// another order, white space, members it does not know, nulls where they are allowed.
+    @Test func payloadReaderReadsWhatTheTreeReads() throws {
+        var generator = SeededGenerator(state: 11)
+        var reader = PayloadReader()
+        for event in try StoredJSONTests.allEvents() {
+            let payload = try Canonical.json(event)
+            let tree = try StoredJSON.parse(payload)
+            #expect(try reader.event(payload) == (try Event(stored: tree.object("payload"))), "\(event.id)")
+            guard case .object(var members) = tree else { Issue.record("not an object"); continue }
+            members["zz-unknown"] = .array([.object(["a": .string("x\"]},{")]), .number(-1.5e3), .bool(false), .null, .array([])])
+            for key in ["note", "parent", "area", "from", "coordinate"] where members[key] == nil { members[key] = .null }
+            let loose = StoredJSONTests.loosely(.object(members), using: &generator)
+            #expect(try reader.event(loose) == event, "\(event.id): \(loose)")
+        }
+    }
+
+    /// JSON with its members shuffled and white space around every token.
+    static func loosely(_ value: JSONValue, using generator: inout SeededGenerator) -> String {
+        switch value {
+        case .object(let members):
+            let parts = members.keys.shuffled(using: &generator).map { key in
+                " " + loosely(.string(key), using: &generator) + " :\n\t" + loosely(members[key]!, using: &generator) + " "
+            }
+            return "{" + parts.joined(separator: ",") + "}"
+        case .array(let values): return "[ " + values.map { loosely($0, using: &generator) }.joined(separator: " , ") + " ]"
+        default: return String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
+        }
+    }
+
+    /// Consecutive payloads that cite the same sources share one array of them; others get their own.
+    @Test func payloadsCitingTheSameSourcesShareThem() throws {
+        func payload(_ id: String, _ sources: [Source]) throws -> String {
+            try Canonical.json(Event(id: id, date: try EDTFDate("1993"), sources: sources, action: .observed(unit: "kp/x", values: ["population": 1])))
+        }
+        let first = [Source(seed: "nk-1993.md"), Source(title: "Atlas", url: "https://example.org/atlas")]
+        let second = [Source(seed: "nk-1993.md")]
+        var reader = PayloadReader()
+        let a = try reader.event(try payload("a", first)), b = try reader.event(try payload("b", first))
+        let c = try reader.event(try payload("c", second)), d = try reader.event(try payload("d", []))
+        let e = try reader.event(try payload("e", first))
+        #expect(a.sources == first && b.sources == first && c.sources == second && d.sources.isEmpty && e.sources == first)
+        func storage(_ sources: [Source]) -> UnsafeRawPointer? { sources.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        #expect(storage(a.sources) == storage(b.sources))
+        #expect(storage(a.sources) != storage(e.sources), "read again after other sources came between")
+    }
+
+    /// A payload that is not an event is refused with a sentence, whatever is wrong with it.
+    @Test func payloadReaderRefusesWhatIsNotAnEvent() throws {
+        let good = #"{"date":"2005","id":"e1","into":"kp/hamhung","sources":[{"seed":"a.md"}],"type":"merged","unit":"kp/hungnam"}"#
+        var reader = PayloadReader()
+        #expect(try reader.event(good).action == .merged(unit: "kp/hungnam", into: "kp/hamhung", children: [:]))
+        let bad = [
+            "", "[]", #"{"#, good + " x", good.replacingOccurrences(of: #""id":"e1","#, with: ""),
+            good.replacingOccurrences(of: #""into":"kp/hamhung""#, with: #""into":["kp/hamhung"]"#),
+            good.replacingOccurrences(of: #""type":"merged""#, with: #""type":"flooded""#),
+            good.replacingOccurrences(of: #""date":"2005""#, with: #""date":"2005-13""#),
+            good.replacingOccurrences(of: #""date":"2005""#, with: #""date":2005"#),
+            good.replacingOccurrences(of: #"[{"seed":"a.md"}]"#, with: #"[{"seed":"a.md"}"#),
+            good.replacingOccurrences(of: #""unit":"kp/hungnam""#, with: #""unit":"kp/hung"#),
+        ]
+        for text in bad {
+            #expect(throws: StoredJSON.Malformed.self, "\(text)") { try reader.event(text) }
+        }
+    }
+
     @Test func statesReadBackWhole() throws {
         var projector = Projector(schemes: try EventFolder.load(from: Fixtures.northKorea).schemes)
         let folder = try EventFolder.load(from: Fixtures.northKorea)

@@ -125,12 +125,17 @@ extension Parallel {
     /// over rows as SQLite yields them, and they are decoded while it reads on. The results come
     /// back in the order the chunks were given.
     final class Pipeline<Input: Sendable, Output: Sendable>: Sendable {
-        private let transform: @Sendable (Input) throws -> Output
+        private let transform: @Sendable ([Input]) throws -> [Output]
         private let group = DispatchGroup()
         private let results = Mutex<[Int: Result<[Output], any Error>]>([:])
         private let given = Mutex(0)
 
         init(_ transform: @escaping @Sendable (Input) throws -> Output) {
+            self.transform = { try $0.map(transform) }
+        }
+
+        /// A pipeline whose transform takes a whole chunk (to keep something from one element to the next).
+        init(chunks transform: @escaping @Sendable ([Input]) throws -> [Output]) {
             self.transform = transform
         }
 
@@ -142,7 +147,7 @@ extension Parallel {
                 return count
             }
             DispatchQueue.global().async(group: group) {
-                let result = Result { try chunk.map(self.transform) }
+                let result = Result { try self.transform(chunk) }
                 self.results.withLock { $0[index] = result }
             }
         }

@@ -364,18 +364,29 @@ extension EventStore {
     static func storedEventsForFolding(_ db: Database, read: (Int) -> Void = { _ in }) throws -> [ScheduledEvent] {
         struct Read: Sendable {
             var position: Int, payload: String, file: String?, line: Int?
-            func decoded() throws -> ScheduledEvent {
-                ScheduledEvent(event: try Event.decoded(storedPayload: payload), location: file.map { SourceLocation(file: $0, line: line ?? 1) },
-                               order: position)
+            func decoded(_ reader: inout PayloadReader) throws -> ScheduledEvent {
+                ScheduledEvent(event: try Event.decoded(storedPayload: payload, reader: &reader),
+                               location: file.map { SourceLocation(file: $0, line: line ?? 1) }, order: position)
             }
         }
         let rows = try RawQuery(db, "SELECT position, payload, file, line FROM event ORDER BY position", [])
-        let decoding = Parallel.Pipeline<Read, ScheduledEvent> { try $0.decoded() }
+        // One payload reader a chunk: consecutive events that cite the same sources share one array of them.
+        let decoding = Parallel.Pipeline<Read, ScheduledEvent>(chunks: { chunk in
+            var reader = PayloadReader()
+            return try chunk.map { try $0.decoded(&reader) }
+        })
         var chunk: [Read] = []
         var count = 0
+        // Events of one file share its path, made into a string once.
+        var file: String?
         while try rows.next() {
             if chunk.isEmpty { chunk.reserveCapacity(4_096) }
-            chunk.append(Read(position: rows.integer(0) ?? 0, payload: rows.text(1) ?? "", file: rows.text(2), line: rows.integer(3)))
+            if let bytes = rows.bytes(2) {
+                if file.map({ !$0.utf8.elementsEqual(bytes) }) ?? true { file = String(decoding: bytes, as: UTF8.self) }
+            } else {
+                file = nil
+            }
+            chunk.append(Read(position: rows.integer(0) ?? 0, payload: rows.text(1) ?? "", file: file, line: rows.integer(3)))
             if chunk.count == 4_096 {
                 decoding.submit(chunk)
                 chunk = []

@@ -304,8 +304,10 @@ extension Event.Change {
 
 extension Event {
     /// Reads a payload the store wrote (canonical JSON); the same event `JSONDecoder` would give.
+    /// (Straight from the bytes: ``PayloadReader``.)
     init(storedPayload text: String) throws(StoredJSON.Malformed) {
-        try self.init(stored: try StoredJSON.parse(text).object("the payload"))
+        var reader = PayloadReader()
+        self = try reader.event(text)
     }
 
     /// Reads an event's members (a payload parsed, or an event file's mapping: ``EventFileReader``).

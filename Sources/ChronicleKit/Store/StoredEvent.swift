@@ -35,7 +35,13 @@ extension Event {
     /// A payload the store holds, read by the hand-written reader, with `JSONDecoder` as the last
     /// resort (for anything it does not take).
     static func decoded(storedPayload payload: String) throws -> Event {
-        do { return try Event(storedPayload: payload) } catch { return try JSONDecoder().decode(Event.self, from: Data(payload.utf8)) }
+        var reader = PayloadReader()
+        return try decoded(storedPayload: payload, reader: &reader)
+    }
+
+    /// A payload read with a reader kept from one payload to the next (which shares their sources when they are the same).
+    static func decoded(storedPayload payload: String, reader: inout PayloadReader) throws -> Event {
+        do { return try reader.event(payload) } catch { return try JSONDecoder().decode(Event.self, from: Data(payload.utf8)) }
     }
 }
 
