@@ -265,6 +265,42 @@ import Testing
         }
     }
 
+    /// Counts its own live instances (apart from ``Counted``, which another test counts at the same time).
+    final class Held: Sendable {
+        static let live = Mutex(0)
+        let value: Int
+        init(_ value: Int) { self.value = value; Held.live.withLock { $0 += 1 } }
+        deinit { Held.live.withLock { $0 -= 1 } }
+    }
+
+    /// Chunks made on other threads are joined in order by moving their elements: the joined
+    /// array holds the only reference to each (a copy would leave the chunk one as well), and a
+    /// chunk never joined (a rebuild that failed) lets go of what it holds.
+    @Test func chunksAreJoinedInOrderByMovingTheirElements() {
+        do {
+            let chunks = [0..<3, 3..<3, 3..<7].map { range in
+                let chunk = Parallel.Chunk<Held>(capacity: range.count)
+                for value in range { chunk.append(Held(value)) }
+                return chunk
+            }
+            #expect(chunks.map(\.count) == [3, 0, 4])
+            var joined = Parallel.Chunk.joined(chunks)
+            #expect(joined.map(\.value) == Array(0..<7))
+            #expect(chunks.allSatisfy { $0.count == 0 })
+            #expect(joined.indices.allSatisfy { isKnownUniquelyReferenced(&joined[$0]) })
+            #expect(Held.live.withLock { $0 } == 7)
+        }
+        #expect(Held.live.withLock { $0 } == 0)
+        do {
+            let unjoined = Parallel.Chunk<Held>(capacity: 4)
+            unjoined.append(Held(1))
+            unjoined.append(Held(2))
+            #expect(Held.live.withLock { $0 } == 2)
+        }
+        #expect(Held.live.withLock { $0 } == 0)
+        #expect(Parallel.Chunk<Held>.joined([]).isEmpty)
+    }
+
     /// Counts its live instances, to see that a map that fails releases what it had made.
     final class Counted: Sendable {
         static let live = Mutex(0)

@@ -134,11 +134,6 @@ extension Parallel {
             self.transform = { try $0.map(transform) }
         }
 
-        /// A pipeline whose transform takes a whole chunk (to keep something from one element to the next).
-        init(chunks transform: @escaping @Sendable ([Input]) throws -> [Output]) {
-            self.transform = transform
-        }
-
         /// Starts transforming a chunk on another thread.
         func submit(_ chunk: [Input]) {
             guard !chunk.isEmpty else { return }
@@ -221,6 +216,49 @@ extension Parallel {
             let item = queue.removeFirst()
             condition.broadcast()
             return item
+        }
+    }
+}
+
+extension Parallel {
+    /// Values made on one thread and moved, never copied, into one array on another
+    /// (``joined(_:)``): a rebuild decodes a million events in chunks on other threads, and
+    /// appending each chunk's array to the whole copied every event (a retain of everything it
+    /// holds) and then destroyed the chunk's (a release of the same).
+    ///
+    /// A chunk is filled by one thread and handed over whole (through ``Pipeline``, which
+    /// publishes it under a lock); it is not used from two threads at once.
+    final class Chunk<Element>: @unchecked Sendable {
+        private let storage: UnsafeMutablePointer<Element>
+        private let capacity: Int
+        /// How many elements it holds (its first `count` places are initialized).
+        private(set) var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            storage = .allocate(capacity: max(1, capacity))
+        }
+
+        func append(_ element: consuming Element) {
+            precondition(count < capacity, "a chunk holds at most the elements it was made for")
+            (storage + count).initialize(to: element)
+            count += 1
+        }
+
+        deinit {
+            storage.deinitialize(count: count)
+            storage.deallocate()
+        }
+
+        /// The chunks' elements in order, moved into one array of the exact size (the chunks are left empty).
+        static func joined(_ chunks: [Chunk]) -> [Element] {
+            [Element](unsafeUninitializedCapacity: chunks.reduce(0) { $0 + $1.count }) { buffer, count in
+                for chunk in chunks where chunk.count > 0 {
+                    (buffer.baseAddress! + count).moveInitialize(from: chunk.storage, count: chunk.count)
+                    count += chunk.count
+                    chunk.count = 0
+                }
+            }
         }
     }
 }

@@ -370,11 +370,14 @@ extension EventStore {
             }
         }
         let rows = try RawQuery(db, "SELECT position, payload, file, line FROM event ORDER BY position", [])
-        // One payload reader a chunk: consecutive events that cite the same sources share one array of them.
-        let decoding = Parallel.Pipeline<Read, ScheduledEvent>(chunks: { chunk in
+        // A chunk of rows at a time, each with one payload reader (consecutive events that cite the
+        // same sources share one array of them), decoded into a chunk the events are later moved out of.
+        let decoding = Parallel.Pipeline<[Read], Parallel.Chunk<ScheduledEvent>> { reads in
             var reader = PayloadReader()
-            return try chunk.map { try $0.decoded(&reader) }
-        })
+            let events = Parallel.Chunk<ScheduledEvent>(capacity: reads.count)
+            for read in reads { events.append(try read.decoded(&reader)) }
+            return events
+        }
         var chunk: [Read] = []
         var count = 0
         // Events of one file share its path, made into a string once.
@@ -388,22 +391,19 @@ extension EventStore {
             }
             chunk.append(Read(position: rows.integer(0) ?? 0, payload: rows.text(1) ?? "", file: file, line: rows.integer(3)))
             if chunk.count == 4_096 {
-                decoding.submit(chunk)
+                decoding.submit([chunk])
                 chunk = []
                 count += 4_096
                 read(count)
             }
         }
-        decoding.submit(chunk)
+        if !chunk.isEmpty { decoding.submit([chunk]) }
         read(count + chunk.count)
-        // One array of the final size, each chunk let go of once moved in: an array grown by
-        // appending a million events (about 250 bytes each) is copied at every doubling, into pages
-        // the kernel must first clear (a tenth of a rebuild's serial time at 1M, `perf record`).
-        var parts = try decoding.finish()
-        var events: [ScheduledEvent] = []
-        events.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for index in parts.indices { events += taking(&parts[index], leaving: []) }
-        return events
+        // One array of the final size, the events moved into it: an array grown by appending a
+        // million events (about 250 bytes each) is copied at every doubling, into pages the kernel
+        // must first clear (a tenth of a rebuild's serial time at 1M, `perf record`), and appending
+        // each chunk's array copied its events (``Parallel/Chunk``).
+        return Parallel.Chunk.joined(try decoding.finish().flatMap { $0 })
     }
 
     /// A row a fold made. A name's search form is worked out on the fold's thread; a state's JSON
