@@ -125,13 +125,13 @@ extension Parallel {
     /// over rows as SQLite yields them, and they are decoded while it reads on. The results come
     /// back in the order the chunks were given.
     final class Pipeline<Input: Sendable, Output: Sendable>: Sendable {
-        private let transform: @Sendable ([Input]) throws -> [Output]
+        private let transform: @Sendable (Input) throws -> Output
         private let group = DispatchGroup()
         private let results = Mutex<[Int: Result<[Output], any Error>]>([:])
         private let given = Mutex(0)
 
         init(_ transform: @escaping @Sendable (Input) throws -> Output) {
-            self.transform = { try $0.map(transform) }
+            self.transform = transform
         }
 
         /// Starts transforming a chunk on another thread.
@@ -142,7 +142,7 @@ extension Parallel {
                 return count
             }
             DispatchQueue.global().async(group: group) {
-                let result = Result { try self.transform(chunk) }
+                let result = Result { try chunk.map(self.transform) }
                 self.results.withLock { $0[index] = result }
             }
         }
@@ -228,7 +228,7 @@ extension Parallel {
     ///
     /// A chunk is filled by one thread and handed over whole (through ``Pipeline``, which
     /// publishes it under a lock); it is not used from two threads at once.
-    final class Chunk<Element>: @unchecked Sendable {
+    final class Chunk<Element: Sendable>: @unchecked Sendable {
         private let storage: UnsafeMutablePointer<Element>
         private let capacity: Int
         /// How many elements it holds (its first `count` places are initialized).
