@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 /// What an import did.
 public struct ImportReport: Hashable, Sendable {
@@ -339,8 +340,7 @@ final class PreparedRows: @unchecked Sendable {
     /// Blocks the recording thread is done with, handed back for the worker to free: memory is
     /// best freed by the thread that allocated it (freed on the recording thread, the rows' buffers
     /// went back to the worker's malloc arena under a lock the two threads then waited on).
-    private var spent: [[PreparedRow]] = []
-    private let spentLock = NSLock()
+    private let spent = Mutex<[[PreparedRow]]>([])
 
     /// - Parameter recordedAt: The recorded time stamped on every new row, as stored.
     init(_ events: [ScheduledEvent], recordedAt: String) {
@@ -365,10 +365,7 @@ final class PreparedRows: @unchecked Sendable {
 
     /// Frees, on the worker, the blocks the recording thread has handed back.
     private func freeSpent() {
-        spentLock.lock()
-        let blocks = spent
-        spent = []
-        spentLock.unlock()
+        let blocks = spent.withLock { taking(&$0, leaving: []) }
         withExtendedLifetime(blocks) {}
     }
 
@@ -411,9 +408,7 @@ final class PreparedRows: @unchecked Sendable {
             let done = current
             current = handoff.next() ?? []
             offset = 0
-            spentLock.lock()
-            spent.append(done)
-            spentLock.unlock()
+            spent.withLock { $0.append(done) }
         }
         precondition(offset < current.count, "asked for more rows than there are events")
         defer { offset += 1 }

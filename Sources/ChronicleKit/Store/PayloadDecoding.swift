@@ -287,6 +287,13 @@ extension Event.AlternativeDate {
     }
 }
 
+extension Event.Expectation {
+    init(stored value: JSONValue) throws(StoredJSON.Malformed) {
+        let f = try value.object("from")
+        self.init(level: try f.optionalString("level"), parent: try f.optionalString("parent"), name: try f.optionalString("name"))
+    }
+}
+
 extension Event.Change {
     init(stored value: JSONValue) throws(StoredJSON.Malformed) {
         let o = try value.object("'to'")
@@ -351,10 +358,7 @@ extension Event {
             throw StoredJSON.Malformed(description: "unknown event type '\(type)'")
         }
         var expectation: Expectation?
-        if let from = o["from"], from != .null {
-            let f = try from.object("from")
-            expectation = Expectation(level: try f.optionalString("level"), parent: try f.optionalString("parent"), name: try f.optionalString("name"))
-        }
+        if let from = o["from"], from != .null { expectation = try Expectation(stored: from) }
         self.init(
             id: try o.required("id").string("id"),
             date: try EDTFDate(stored: try o.required("date")),

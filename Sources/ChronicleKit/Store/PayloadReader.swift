@@ -46,7 +46,7 @@ struct PayloadReader {
             case "level": level = try p.optionalString()
             case "parent": parent = try p.optionalString()
             case "codes": codes = try p.stringObject()
-            case "coordinate": coordinate = try p.isNull() ? nil : try p.coordinate()
+            case "coordinate": coordinate = try p.coordinate()
             case "baseline": baseline = try p.isTrue()
             case "to": to = try p.change()
             case "children": children = try p.stringObject()
@@ -68,8 +68,7 @@ struct PayloadReader {
             case "reason": reason = try p.requiredString("reason")
             case "from": from = try p.isNull() ? nil : try p.expectation()
             case "alternatives":
-                alternatives = []
-                try p.elements { (p: inout StoredJSON.Parser) throws(StoredJSON.Malformed) in alternatives.append(try p.alternative()) }
+                alternatives = try p.value().array("alternatives").map { v throws(StoredJSON.Malformed) in try Event.AlternativeDate(stored: v) }
             case "sources": sources = try sharedSources(&p)
             case "note": note = try p.optionalString()
             default: try p.skipValue()
@@ -128,8 +127,7 @@ struct PayloadReader {
         let raw = UnsafeBufferPointer(rebasing: p.bytes[start..<p.index])
         if raw.elementsEqual(lastSourceBytes) { return lastSources }
         var reread = StoredJSON.Parser(bytes: raw)
-        var sources: [Source] = []
-        try reread.elements { (p: inout StoredJSON.Parser) throws(StoredJSON.Malformed) in sources.append(try p.source()) }
+        let sources = try reread.value().array("sources").map { s throws(StoredJSON.Malformed) in try Source(stored: s) }
         lastSourceBytes = Array(raw)
         lastSources = sources
         return sources
@@ -217,18 +215,12 @@ extension StoredJSON.Parser {
         }
     }
 
-    mutating func coordinate() throws(StoredJSON.Malformed) -> Coordinate {
-        var lat: Double?, lon: Double?
-        try members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
-            switch key {
-            case "lat": lat = try p.value().number("lat")
-            case "lon": lon = try p.value().number("lon")
-            default: try p.skipValue()
-            }
-        }
-        guard let lat else { throw StoredJSON.Malformed(description: "'lat' is missing") }
-        guard let lon else { throw StoredJSON.Malformed(description: "'lon' is missing") }
-        return Coordinate(lat: lat, lon: lon)
+    /// A coordinate, or `nil` for `null`. (This and the other members few events have,
+    /// `alternatives` and a list of sources not seen just before, go through ``JSONValue`` and the
+    /// mappings of `PayloadDecoding.swift`: only the members many events have are read by hand.)
+    mutating func coordinate() throws(StoredJSON.Malformed) -> Coordinate? {
+        let value = try value()
+        return value == .null ? nil : try Coordinate(stored: value)
     }
 
     /// A change (`to`), as ``Event/Change/init(stored:)`` reads it.
@@ -247,13 +239,15 @@ extension StoredJSON.Parser {
                     codes[key] = try p.isNull() ? String?.none : try p.requiredString("a code")
                 }
                 change.codes = codes
-            case "coordinate": change.coordinate = try p.isNull() ? nil : try p.coordinate()
+            case "coordinate": change.coordinate = try p.coordinate()
             default: try p.skipValue()
             }
         }
         return change
     }
 
+    /// What the event's author believed before it (`from`), as ``Event/Expectation/init(stored:)``
+    /// reads it: a move says where from, so many events have it.
     mutating func expectation() throws(StoredJSON.Malformed) -> Event.Expectation {
         var expectation = Event.Expectation()
         try members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
@@ -265,35 +259,5 @@ extension StoredJSON.Parser {
             }
         }
         return expectation
-    }
-
-    mutating func source() throws(StoredJSON.Malformed) -> Source {
-        var source = Source()
-        try members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
-            switch key {
-            case "seed": source.seed = try p.optionalString()
-            case "title": source.title = try p.optionalString()
-            case "url": source.url = try p.optionalString()
-            case "note": source.note = try p.optionalString()
-            default: try p.skipValue()
-            }
-        }
-        return source
-    }
-
-    mutating func alternative() throws(StoredJSON.Malformed) -> Event.AlternativeDate {
-        var date: EDTFDate?, sources: [Source] = [], note: String?
-        try members { (p: inout StoredJSON.Parser, key: String) throws(StoredJSON.Malformed) in
-            switch key {
-            case "date": date = try p.date()
-            case "sources":
-                sources = []
-                try p.elements { (p: inout StoredJSON.Parser) throws(StoredJSON.Malformed) in sources.append(try p.source()) }
-            case "note": note = try p.optionalString()
-            default: try p.skipValue()
-            }
-        }
-        guard let date else { throw StoredJSON.Malformed(description: "'date' is missing") }
-        return Event.AlternativeDate(date: date, sources: sources, note: note)
     }
 }
