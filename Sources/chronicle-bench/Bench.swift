@@ -70,6 +70,12 @@ struct Bench: ParsableCommand {
             times = []
             for _ in 0..<max(1, runs) { times.append(try time { _ = try store.states(on: Day(year: 1960, month: 6, day: 1)!) }) }
             print("of which reading the states, median: \(milliseconds(times.sorted()[times.count / 2]))")
+            for (what, read) in [("observations", { _ = try store.observations(on: Day(year: 1960, month: 6, day: 1)!) }),
+                                 ("uncertainties", { _ = try store.uncertainties(on: Day(year: 1960, month: 6, day: 1)!) })] as [(String, () throws -> Void)] {
+                times = []
+                for _ in 0..<max(1, runs) { times.append(try time(read)) }
+                print("of which reading the \(what), median: \(milliseconds(times.sorted()[times.count / 2]))")
+            }
             return
         }
         if let catchUpOnly {
@@ -204,6 +210,28 @@ struct Bench: ParsableCommand {
             }
             report("sqlite3 shell: import the same rows from CSV", "\(Int(Double(n) / shellImport)) events/s (\(seconds(shellImport))); "
                 + "Chronicle's record is \(String(format: "%.1f", append / shellImport))× slower, its log append \(String(format: "%.1f", logOnly / shellImport))×")
+            // The SQLite part of a rebuild: read the log's payloads, write the projection's rows one by
+            // one into a new file with the projection's own schema (`LIMIT -1` keeps SQLite from copying
+            // pages whole), and make its indexes, with the sort threads a rebuild uses.
+            let schema = root.appendingPathComponent("projection-schema.sql").path
+            try shell("/usr/bin/sqlite3", [projectionPath, "SELECT sql || ';' FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"], output: schema)
+            let tables = try String(contentsOfFile: schema, encoding: .utf8)
+            try shell("/usr/bin/sqlite3", [projectionPath, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"], output: schema)
+            let names = try String(contentsOfFile: schema, encoding: .utf8).split(separator: "\n")
+            try shell("/usr/bin/sqlite3", [projectionPath, "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"], output: schema)
+            let indexes = try String(contentsOfFile: schema, encoding: .utf8)
+            let shellRebuild = try median(runs) { run in
+                let db = root.appendingPathComponent("shell-projection-\(run).sqlite").path
+                try? FileManager.default.removeItem(atPath: db)
+                return try time {
+                    try shell("/usr/bin/sqlite3", [db, "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA threads = 2",
+                                                   "ATTACH '\(storePath)' AS store", "ATTACH '\(projectionPath)' AS old",
+                                                   "SELECT sum(length(payload)) FROM store.event", "BEGIN", tables]
+                        + names.map { "INSERT INTO main.\($0) SELECT * FROM old.\($0) LIMIT -1" } + [indexes, "COMMIT"])
+                }
+            }
+            report("sqlite3 shell: read the payloads, write the same projection rows one by one into a new file and index them",
+                   "\(seconds(shellRebuild)); Chronicle's rebuild is \(String(format: "%.1f", rebuild / shellRebuild))× slower")
             let db = root.appendingPathComponent("shell-states.sqlite").path
             try? FileManager.default.removeItem(atPath: db)
             try shell("/usr/bin/sqlite3", [db, """
