@@ -78,21 +78,7 @@ public enum Corrections {
         for target in retractedBy.keys { leaving.insert(index[target]!) }
         // (Found here, where the named events' places are known, rather than by looking every event's id up after.)
         let namedDays = index.values.filter { !leaving.contains($0) }.sorted().map { (id: events[$0].event.id, day: events[$0].day.ordinal) }
-        // Moved through the buffer: `swapAt` copies each event it swaps (a retain and release of
-        // everything an event holds; half of this step at a million events, `perf record`).
-        var kept = 0
-        events.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            for i in buffer.indices where !leaving.contains(i) {
-                if kept != i {
-                    let leaver = (base + kept).move()
-                    (base + kept).moveInitialize(from: base + i, count: 1)
-                    (base + i).initialize(to: leaver)
-                }
-                kept += 1
-            }
-        }
-        events.removeLast(events.count - kept)
+        events.keep(ascending: events.indices.lazy.filter { !leaving.contains($0) })
         return (diagnostics, namedDays)
     }
 

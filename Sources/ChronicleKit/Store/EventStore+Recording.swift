@@ -217,11 +217,8 @@ extension EventStore {
         writing.stop()
         // Only the new events stay, in order, each with its position: each moved down over the
         // recorded ones before it.
-        for (kept, index) in new.enumerated() {
-            scheduled.swapAt(kept, index)
-            scheduled[kept].order = startPosition + kept + 1
-        }
-        scheduled.removeLast(scheduled.count - new.count)
+        scheduled.keep(ascending: new)
+        for kept in scheduled.indices { scheduled[kept].order = startPosition + kept + 1 }
         if scheduled.capacity > 2 * scheduled.count + 1_024 { scheduled = Array(scheduled[...]) }
 
         let appended = DispatchTime.now().uptimeNanoseconds
