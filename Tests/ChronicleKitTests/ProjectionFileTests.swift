@@ -169,6 +169,86 @@ import Testing
         #expect(try again.store.projectionDump() == (try Fixtures.store(Fixtures.quezal).projectionDump()))
     }
 
+    /// A first import into a store in a file folds and writes its projection into a new file on a
+    /// connection of its own while it appends the events (``EarlyProjection``): its tables are
+    /// those a store in memory makes (which folds after appending) and those a rebuild makes, with
+    /// corrections, retractions, merges, splits and restorations among the events.
+    @Test(arguments: ["quezal", "synthetic"])
+    func aFirstImportFoldedBesideItsAppendsEqualsARebuild(events: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-projection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("store.sqlite").path
+        let given = events == "quezal" ? try EventFolder.load(from: Fixtures.quezal) : SyntheticHistory(eventCount: 3_000, seed: 21).folder
+        #expect(given.events.contains { if case .retracted = $0.event.action { true } else { false } } || events == "synthetic")
+        #expect(given.events.contains { if case .corrected = $0.event.action { true } else { false } })
+        let memory = try EventStore.inMemory()
+        try memory.record(given, at: Fixtures.recordedAt)
+        let reference = try memory.projectionDump()
+
+        let store = try EventStore(path: path)
+        let empty = try #require(try store.projectionPath())
+        let report = try store.record(given, at: Fixtures.recordedAt)
+        #expect(report.added == given.events.count)
+        let filled = try #require(try store.projectionPath())
+        #expect(filled != empty)
+        #expect(ProjectionFile.files(of: path) == [filled], "the empty projection is let go")
+        #expect(try store.projectionDump() == reference)
+        #expect(try store.checkInvariants() == [])
+        // The store's connection writes on into the file it attached after the import: a new event is folded into it.
+        let event = Event(id: "test-after-first-import", date: EDTFDate(day: day("2030-01-01")), sources: [Source(title: "Test")],
+                          action: .observed(unit: try #require(given.events.first?.event.unit), values: ["population": 1]))
+        try store.record(EventFolder(schemes: [], events: [LocatedEvent(event: event, location: nil)]), complete: false)
+        try memory.record(EventFolder(schemes: [], events: [LocatedEvent(event: event, location: nil)]), complete: false)
+        #expect(try store.projectionDump() == (try memory.projectionDump()))
+        #expect(try EventStore(path: path).projectionDump() == (try memory.projectionDump()))
+        try store.rebuildProjection()
+        #expect(try store.projectionDump() == (try memory.projectionDump()))
+    }
+
+    /// A first import whose events break an invariant, or that fills the disk, records nothing and
+    /// leaves no new projection file, whichever of its two writers meets the problem.
+    @Test func aFirstImportThatFailsLeavesTheStoreAsItWas() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-projection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("store.sqlite").path
+        let empty = try #require(try EventStore(path: path).projectionPath())
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        // The fold refuses the last event (its unit was never established).
+        var broken = try EventFolder.load(from: Fixtures.quezal)
+        broken.events += EventFileReader.readEvents("""
+            - id: qz-nowhere
+              type: changed
+              unit: qz/nowhere
+              date: "1990-01-01"
+              to: {names: {en: "Nowhere"}}
+              sources: [{title: "Test", url: "https://example.org/test"}]
+
+            """, file: "Events/qz/zz-broken.yaml").events
+        let store = try EventStore(path: path)
+        let problems = try #require(throws: DiagnosticsError.self) { try store.record(broken, at: Fixtures.recordedAt) }
+        #expect(problems.diagnostics.map(\.eventID) == ["qz-nowhere"])
+        #expect(problems.diagnostics.first?.location?.file == "Events/qz/zz-broken.yaml")
+        #expect(try store.headPosition() == 0)
+        #expect(try store.projectionPath() == empty)
+        #expect(ProjectionFile.files(of: path) == [empty], "the new file is removed")
+
+        // The disk fills (SQLite's size limit on both files stands in for it).
+        let full = try EventStore(path: path, maxPageCount: 12)
+        let error = try #require(throws: ChronicleError.self) { try full.record(SyntheticHistory(eventCount: 3_000, seed: 22).folder) }
+        #expect(error.description == "Cannot write to the store: the disk is full. Nothing was recorded.")
+        #expect(try full.headPosition() == 0)
+        #expect(ProjectionFile.files(of: path) == [empty], "the new file is removed")
+        try full.checkpoint()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // And then it records.
+        let roomy = try EventStore(path: path)
+        try roomy.record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
+        #expect(try roomy.projectionDump() == (try Fixtures.store(Fixtures.quezal).projectionDump()))
+    }
+
     @Test func aStoreInMemoryRebuildsInMemory() throws {
         let store = try Fixtures.store(Fixtures.quezal)
         let before = try store.projectionDump()

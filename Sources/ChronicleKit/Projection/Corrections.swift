@@ -15,12 +15,42 @@ public enum Corrections {
         return (copy, diagnostics)
     }
 
+    /// What the corrections and retractions among some events do to them, worked out without
+    /// changing the events: a first import folds its events while another thread still reads
+    /// them (``EventStore``), and a change to the array would copy a million events.
+    struct Plan: Sendable {
+        /// A diagnostic for every correction or retraction that cannot be applied.
+        var diagnostics: [Diagnostic] = []
+        /// The events as corrected, by their index.
+        var replaced: [Int: Event] = [:]
+        /// The indices of the corrections, retractions and retracted events: they are not folded.
+        var leaving: Set<Int> = []
+        /// The effective day of every event still there that a correction or retraction names
+        /// (the projection keeps them, `corrected_day`), in store order.
+        var namedDays: [(id: String, day: Int)] = []
+
+        /// The event at `index` as it now stands (`nil` for one that leaves).
+        func effective(_ events: [ScheduledEvent], _ index: Int) -> ScheduledEvent? {
+            guard !leaving.contains(index) else { return nil }
+            guard let event = replaced[index] else { return events[index] }
+            return ScheduledEvent(event: event, location: events[index].location, order: events[index].order)
+        }
+    }
+
     /// ``effective(_:)`` in place: a rebuild of a million events does not hold a second copy.
     ///
     /// - Returns: A diagnostic for every correction or retraction that cannot be applied, and
     ///   the effective day of every event still there that a correction or retraction names
     ///   (the projection keeps them, `corrected_day`), in store order.
     static func apply(to events: inout [ScheduledEvent]) -> (diagnostics: [Diagnostic], namedDays: [(id: String, day: Int)]) {
+        let plan = plan(events)
+        for (index, corrected) in plan.replaced { events[index].event = corrected }
+        if !plan.leaving.isEmpty { events.keep(ascending: events.indices.lazy.filter { !plan.leaving.contains($0) }) }
+        return (plan.diagnostics, plan.namedDays)
+    }
+
+    /// The ``Plan`` of some events (every recorded event, in store order).
+    static func plan(_ events: [ScheduledEvent]) -> Plan {
         // Events are walked by index and moved, never copied: a copy retains every string and
         // collection an event holds, and this runs over every recorded event.
         var diagnostics: [Diagnostic] = []
@@ -32,7 +62,7 @@ public enum Corrections {
                 targets.insert(target)
             }
         }
-        guard !amending.isEmpty else { return (diagnostics, []) }
+        guard !amending.isEmpty else { return Plan() }
         // Where the named events are (and the corrections and retractions, which may be named):
         // a small table, where one of every event id cost a second at a million events.
         var index: [String: Int] = [:]
@@ -72,14 +102,16 @@ public enum Corrections {
                 diagnostics.append(problem(scheduled, "cannot be applied to \(target): \(error)"))
             }
         }
-        for (id, corrected) in replaced { events[index[id]!].event = corrected }
+        var plan = Plan(diagnostics: diagnostics)
+        for (id, corrected) in replaced { plan.replaced[index[id]!] = corrected }
         // Corrections, retractions and retracted events leave; the rest keep their order.
-        var leaving = Set(amending)
-        for target in retractedBy.keys { leaving.insert(index[target]!) }
+        plan.leaving = Set(amending)
+        for target in retractedBy.keys { plan.leaving.insert(index[target]!) }
         // (Found here, where the named events' places are known, rather than by looking every event's id up after.)
-        let namedDays = index.values.filter { !leaving.contains($0) }.sorted().map { (id: events[$0].event.id, day: events[$0].day.ordinal) }
-        events.keep(ascending: events.indices.lazy.filter { !leaving.contains($0) })
-        return (diagnostics, namedDays)
+        plan.namedDays = index.values.filter { !plan.leaving.contains($0) }.sorted().map { i in
+            (id: events[i].event.id, day: (plan.replaced[i]?.date.earliest ?? events[i].day).ordinal)
+        }
+        return plan
     }
 
     private static func checkTarget(

@@ -96,18 +96,32 @@ public struct Projector {
     ///
     /// - Parameter events: The events to apply, in any order; they are sorted by day, then store order.
     public mutating func fold(_ events: [ScheduledEvent]) -> Result {
+        fold(events, corrected: Corrections.Plan())
+    }
+
+    /// Applies events as a plan of their corrections says they now stand (``Corrections/plan(_:)``),
+    /// without changing them: the events that leave are skipped, the corrected ones replaced.
+    mutating func fold(_ events: [ScheduledEvent], corrected plan: Corrections.Plan) -> Result {
         // Positions are sorted, not the events: an event is a large value, and moving a million of
         // them cost more than the comparisons.
-        let keys = events.map { (day: $0.day.ordinal, order: $0.order) }
-        let ordered = keys.indices.sorted { keys[$0] < keys[$1] }
+        var keys = events.map { (day: $0.day.ordinal, order: $0.order) }
+        for (index, event) in plan.replaced { keys[index].day = event.date.earliest.ordinal }
+        let ordered = (plan.leaving.isEmpty ? Array(keys.indices) : keys.indices.filter { !plan.leaving.contains($0) })
+            .sorted { keys[$0] < keys[$1] }
         for index in ordered {
-            if case .established(let e) = events[index].event.action, firstEstablished[e.unit] == nil {
+            if let event = plan.replaced[index] {
+                if case .established(let e) = event.action, firstEstablished[e.unit] == nil { firstEstablished[e.unit] = (event.id, event.date) }
+            } else if case .established(let e) = events[index].event.action, firstEstablished[e.unit] == nil {
                 firstEstablished[e.unit] = (events[index].event.id, events[index].event.date)
             }
         }
         for (count, index) in ordered.enumerated() {
             if count % 4_096 == 0 { folded?(count) }
-            apply(events[index])
+            if plan.replaced.isEmpty {
+                apply(events[index])
+            } else {
+                apply(plan.effective(events, index)!)
+            }
         }
         folded?(ordered.count)
         // Closed intervals were added in the fold's order; the open ones follow, by unit.

@@ -287,26 +287,38 @@ extension EventStore {
         clock.durations.correcting = clock.lap()
         let schemes = try storedSchemes(db)
         let schema = try fresh ?? ProjectionFile.current(db)
-        // The projected tables' indexes are made after their rows are in (``ProjectionFile/indexes(in:)``).
-        // Names go first into an unindexed load table and then, sorted, once each into `unit_name`.
-        let indexes = ProjectionFile.indexes(in: schema)
         if fresh == nil {
-            for index in indexes { try db.execute(sql: "DROP INDEX IF EXISTS \(schema).\(index.name)") }
+            for index in ProjectionFile.indexes(in: schema) { try db.execute(sql: "DROP INDEX IF EXISTS \(schema).\(index.name)") }
             // (Emptied after their indexes are gone: deleting through six indexes took seconds at a million events.)
             for table in ["unit_name", "unit_state", "uncertainty", "observation", "corrected_day"] {
                 try db.execute(sql: "DELETE FROM \(schema).\(table)")
             }
         }
+        let position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM main.event") ?? 0
+        return try fill(db, schema: schema, events: consume events, corrected: Corrections.Plan(diagnostics: correctionProblems, namedDays: correctedDays),
+                        schemes: schemes, position: position, clock: clock)
+    }
+
+    /// Fills the empty tables of a projection (`schema`, on `db`) with the fold of `events` as
+    /// `plan` corrects them, then makes their indexes and records `position` as folded.
+    ///
+    /// The fold runs on another thread and hands its rows over in batches while this thread
+    /// writes the batches before. `db` is the store's connection (a rebuild), or a connection of
+    /// the new projection file's own (a first import, which fills it while it appends the events).
+    static func fill(_ db: Database, schema: String, events: consuming [ScheduledEvent], corrected plan: Corrections.Plan, schemes: [Scheme],
+                     position: Int, clock: RebuildClock) throws -> [Diagnostic] {
+        // The projected tables' indexes are made after their rows are in (``ProjectionFile/indexes(in:)``).
+        // Names go first into an unindexed load table and then, sorted, once each into `unit_name`.
+        let indexes = ProjectionFile.indexes(in: schema)
         try db.execute(sql: "CREATE TEMPORARY TABLE unit_name_load (unit TEXT, key TEXT, name TEXT, folded TEXT)")
 
         // (Prepared before the fold starts: from here on, leaving early must stop the fold first.)
         let writer = try ProjectionWriter(db, schema: schema, names: "temp.unit_name_load")
         clock.durations.clearing = clock.lap()
         // The fold's thread owns the events from here (and lets them go when it is done).
-        let total = events.count
+        let total = events.count - plan.leaving.count
         clock.report("projecting", 0, of: total, "events")
-        let folding = FoldJob(events: events, schemes: schemes, folded: clock.reporter("projecting", of: total, "events"))
-        events = []
+        let folding = FoldJob(events: consume events, corrected: plan, schemes: schemes, folded: clock.reporter("projecting", of: total, "events"))
         let handoff = Parallel.Handoff<[ProjectedRow]>(capacity: 8)
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) { folding.run(into: handoff) }
@@ -328,7 +340,7 @@ extension EventStore {
         clock.durations.folding = clock.lap()
         clock.durations.waitingForFold = Double(waited) / 1e9
         var result = folding.take()
-        let problems = correctionProblems + result.diagnostics
+        let problems = plan.diagnostics + result.diagnostics
         guard problems.isEmpty else { return problems }
         clock.report("writing open states and names")
         try write(result, db, schema: schema)
@@ -352,8 +364,8 @@ extension EventStore {
         clock.report("making", indexes.count, of: indexes.count, "indexes")
         clock.durations.indexing = clock.lap()
         let setDay = try db.cachedStatement(sql: "INSERT INTO \(schema).corrected_day (id, day) VALUES (?, ?)")
-        for (id, day) in correctedDays { try setDay.execute(arguments: [id, day]) }
-        try db.execute(sql: "UPDATE \(schema).projection SET position = (SELECT COALESCE(MAX(position), 0) FROM main.event)")
+        for (id, day) in plan.namedDays { try setDay.execute(arguments: [id, day]) }
+        try db.execute(sql: "UPDATE \(schema).projection SET position = ?", arguments: [position])
         return []
     }
 
@@ -419,6 +431,7 @@ extension EventStore {
         // `events` and `result` are touched by the fold's thread while it runs, and by the
         // database thread only after it has waited for the fold to finish.
         private var events: [ScheduledEvent]
+        private let plan: Corrections.Plan
         private let schemes: [Scheme]
         private var result = Projector.Result()
         private var batch: [ProjectedRow] = []
@@ -428,8 +441,9 @@ extension EventStore {
         /// Told how many events the fold has applied, every few thousand (on the fold's thread).
         private let folded: @Sendable (Int) -> Void
 
-        init(events: consuming [ScheduledEvent], schemes: [Scheme], folded: @escaping @Sendable (Int) -> Void = { _ in }) {
+        init(events: consuming [ScheduledEvent], corrected plan: Corrections.Plan, schemes: [Scheme], folded: @escaping @Sendable (Int) -> Void = { _ in }) {
             self.events = events
+            self.plan = plan
             self.schemes = schemes
             self.folded = folded
         }
@@ -439,7 +453,7 @@ extension EventStore {
             var projector = Projector(schemes: schemes)
             projector.sink = self
             projector.folded = folded
-            result = projector.fold(events)
+            result = projector.fold(events, corrected: plan)
             events = []
             send()
             handoff.close()

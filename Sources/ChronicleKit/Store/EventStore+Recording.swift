@@ -63,7 +63,10 @@ extension EventStore {
         do {
             // A store that holds nothing folds what it is given into a new projection file, adopted
             // in the transaction that records the events (``ProjectionFile``).
-            if try headPosition() == 0 && !(folder.events.isEmpty && folder.schemes.isEmpty) { fresh = try attachFreshProjection() }
+            // (A store in a file fills it on a connection of its own while the events are appended.)
+            if try headPosition() == 0 && !(folder.events.isEmpty && folder.schemes.isEmpty) {
+                fresh = try unattachedFreshProjection() ?? attachFreshProjection()
+            }
             var adopted = false
             let report: ImportReport
             do {
@@ -161,6 +164,17 @@ extension EventStore {
         // Each event's canonical payload and sources, the halves of its row's canonical JSON and the
         // units it names are written on another thread, a block ahead of this one, which numbers,
         // chains and inserts (the two took turns on one core).
+        // A store that held nothing has its projection folded and written into a new file while the
+        // events are appended (``EarlyProjection``): every event is new, so each one's position is
+        // known before it is appended, and nothing changes `scheduled` until the fold has it.
+        var early: EarlyProjection?
+        if let fresh, fresh.alias == nil, let path = fresh.path, recorded.isEmpty, startPosition == 0 {
+            for index in scheduled.indices { scheduled[index].order = startPosition + index + 1 }
+            early = try EarlyProjection(path: path, events: scheduled, schemes: try EventStore.storedSchemes(db), position: startPosition + scheduled.count,
+                                        maxPageCount: maxPageCount, progress: progress)
+        }
+        // (On any failure before it is done, it is stopped and waited for.)
+        defer { early?.cancel() }
         let writing = PreparedRows(scheduled, recordedAt: stamp)
         defer { writing.stop() }
         let total = scheduled.count
@@ -215,15 +229,24 @@ extension EventStore {
         progress?(ProgressReport(step: "recording", done: total, total: total, unit: "events"))
         // (Stopped first: the worker shares `scheduled`, which is about to change.)
         writing.stop()
-        // Only the new events stay, in order, each with its position: each moved down over the
-        // recorded ones before it.
-        scheduled.keep(ascending: new)
-        for kept in scheduled.indices { scheduled[kept].order = startPosition + kept + 1 }
-        if scheduled.capacity > 2 * scheduled.count + 1_024 { scheduled = Array(scheduled[...]) }
+        if early == nil {
+            // Only the new events stay, in order, each with its position: each moved down over the
+            // recorded ones before it.
+            scheduled.keep(ascending: new)
+            for kept in scheduled.indices { scheduled[kept].order = startPosition + kept + 1 }
+            if scheduled.capacity > 2 * scheduled.count + 1_024 { scheduled = Array(scheduled[...]) }
+        }
 
         let appended = DispatchTime.now().uptimeNanoseconds
         let added = scheduled.count
-        if !scheduled.isEmpty || !changedSchemes.isEmpty {
+        if let early, let fresh {
+            // The fold's thread holds the events now, and lets them go when it is done.
+            scheduled = []
+            let problems = try early.finish()
+            guard problems.isEmpty else { throw DiagnosticsError(problems) }
+            try EventStore.adopt(fresh, db)
+            adopted = true
+        } else if !scheduled.isEmpty || !changedSchemes.isEmpty {
             let problems: [Diagnostic]
             if recorded.isEmpty && startPosition == 0 {
                 // A store that held nothing folds the events it was just given, without reading them back

@@ -145,9 +145,11 @@ enum ProjectionFile {
 }
 
 /// A projection file being built by a full rebuild: attached (under the alias the current one
-/// does not use) with no journal, its tables made and not yet indexed.
+/// does not use) with no journal, its tables made and not yet indexed. A first import's is not
+/// attached (`alias` is `nil`): a connection of its own fills it while the import appends the
+/// events (``EarlyProjection``), and it is attached once the import has committed.
 struct FreshProjection {
-    let alias: String
+    let alias: String?
     let token: String
     /// The file, or `nil` for a store in memory.
     let path: String?
@@ -176,6 +178,16 @@ extension EventStore {
         }
     }
 
+    /// A new projection file's name, for a first import to fill on a connection of its own
+    /// (``EarlyProjection``); nothing is attached.
+    func unattachedFreshProjection() -> FreshProjection? {
+        guard let storePath else { return nil }
+        let token = String(UUID().uuidString.prefix(8)).lowercased()
+        let path = ProjectionFile.path(store: storePath, token: token)
+        ProjectionFile.remove(path)
+        return FreshProjection(alias: nil, token: token, path: path)
+    }
+
     /// Points the store at a fresh projection; call inside the transaction that fills it.
     static func adopt(_ fresh: FreshProjection, _ db: Database) throws {
         try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -186,13 +198,23 @@ extension EventStore {
     /// fresh one gets a write-ahead log like the store's.
     func finish(_ fresh: FreshProjection) throws {
         try writer.writeWithoutTransaction { db in
-            if let old = try ProjectionFile.attached(db), old != fresh.alias {
+            let alias: String
+            if let attached = fresh.alias {
+                alias = attached
+            } else {
+                // A first import's file, filled on its own connection: attached now.
+                let current = try ProjectionFile.attached(db)
+                alias = ProjectionFile.aliases.first { $0 != current }!
+                try db.execute(sql: "ATTACH DATABASE ? AS \(alias)", arguments: [fresh.path ?? ":memory:"])
+                try ProjectionFile.tune(db, alias, maxPageCount: maxPageCount)
+            }
+            if let old = try ProjectionFile.attached(db), old != alias {
                 // (Statements prepared on the old file would keep it busy.)
                 db.releaseMemory()
                 try db.execute(sql: "DETACH DATABASE \(old)")
             }
             // (In memory, a journal in memory: later transactions must be able to roll back.)
-            try db.execute(sql: "PRAGMA \(fresh.alias).journal_mode = \(fresh.path == nil ? "MEMORY" : "WAL"); PRAGMA \(fresh.alias).synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA \(alias).journal_mode = \(fresh.path == nil ? "MEMORY" : "WAL"); PRAGMA \(alias).synchronous = NORMAL")
         }
         // Older files (the one just let go, any left by a rebuild that was killed).
         if let storePath, let current = fresh.path {
@@ -202,9 +224,11 @@ extension EventStore {
 
     /// After a failed rebuild: the fresh file goes, the current projection stays.
     func discard(_ fresh: FreshProjection) {
-        _ = try? writer.writeWithoutTransaction { db in
-            db.releaseMemory()
-            try db.execute(sql: "DETACH DATABASE \(fresh.alias)")
+        if let alias = fresh.alias {
+            _ = try? writer.writeWithoutTransaction { db in
+                db.releaseMemory()
+                try db.execute(sql: "DETACH DATABASE \(alias)")
+            }
         }
         if let path = fresh.path { ProjectionFile.remove(path) }
     }
