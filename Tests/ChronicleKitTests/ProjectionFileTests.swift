@@ -235,6 +235,23 @@ import Testing
         #expect(try store.projectionPath() == empty)
         #expect(ProjectionFile.files(of: path) == [empty], "the new file is removed")
 
+        // The same in a larger import (whether the appends or the fold end first depends on the
+        // threads' speeds: the same diagnostic either way).
+        var large = SyntheticHistory(eventCount: 12_000, seed: 23).folder
+        large.events += EventFileReader.readEvents("""
+            - id: sx-nowhere
+              type: changed
+              unit: sx/nowhere
+              date: "1901-01-01"
+              to: {names: {en: "Nowhere"}}
+              sources: [{title: "Test", url: "https://example.org/test"}]
+
+            """, file: "Events/sx/zz-broken.yaml").events
+        let largeProblems = try #require(throws: DiagnosticsError.self) { try store.record(large, at: Fixtures.recordedAt) }
+        #expect(largeProblems.diagnostics.map(\.eventID) == ["sx-nowhere"])
+        #expect(try store.headPosition() == 0)
+        #expect(ProjectionFile.files(of: path) == [empty], "the new file is removed")
+
         // The disk fills (SQLite's size limit on both files stands in for it).
         let full = try EventStore(path: path, maxPageCount: 12)
         let error = try #require(throws: ChronicleError.self) { try full.record(SyntheticHistory(eventCount: 3_000, seed: 22).folder) }
@@ -247,6 +264,38 @@ import Testing
         let roomy = try EventStore(path: path)
         try roomy.record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
         #expect(try roomy.projectionDump() == (try Fixtures.store(Fixtures.quezal).projectionDump()))
+    }
+
+    /// What the appends ask of a first import's projection every few thousand events: once it has
+    /// ended with problems or an error, they stop with it; while it runs, or once it has succeeded,
+    /// they go on.
+    @Test func aFailedEarlyProjectionStopsTheAppends() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-projection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let given = try EventFolder.load(from: Fixtures.quezal)
+        func scheduled(_ events: [LocatedEvent]) -> [ScheduledEvent] {
+            events.enumerated().map { ScheduledEvent(event: $1.event, location: $1.location, order: $0 + 1) }
+        }
+        func project(_ events: [ScheduledEvent], maxPageCount: Int? = nil) throws -> EarlyProjection {
+            try EarlyProjection(path: folder.appendingPathComponent("p-\(UUID().uuidString)").path, events: events, schemes: given.schemes,
+                                position: events.count, maxPageCount: maxPageCount, progress: nil)
+        }
+        let sound = try project(scheduled(given.events))
+        #expect(try sound.finish() == [])
+        try sound.stopIfFailed()
+
+        // Without the events that establish the units, the fold finds problems.
+        let broken = try project(scheduled(given.events.filter { if case .established = $0.event.action { false } else { true } }))
+        let problems = try broken.finish()
+        #expect(!problems.isEmpty)
+        let thrown = try #require(throws: DiagnosticsError.self) { try broken.stopIfFailed() }
+        #expect(thrown.diagnostics == problems)
+
+        // A file that may not grow: SQLite's error.
+        let full = try project(scheduled(given.events), maxPageCount: 8)
+        #expect(throws: DatabaseError.self) { _ = try full.finish() }
+        #expect(throws: DatabaseError.self) { try full.stopIfFailed() }
     }
 
     @Test func aStoreInMemoryRebuildsInMemory() throws {

@@ -104,6 +104,16 @@ final class EarlyProjection: Sendable {
         return try outcome.withLock { $0! }.get()
     }
 
+    /// Throws what the projection ended with, if it has ended with an error or with problems
+    /// (``DiagnosticsError``): the import need not append the rest of its events.
+    func stopIfFailed() throws {
+        switch outcome.withLock({ $0 }) {
+        case .failure(let error): throw error
+        case .success(let problems) where !problems.isEmpty: throw DiagnosticsError(problems)
+        default: return
+        }
+    }
+
     /// Stops the projection's SQLite work and waits for it (after a failure elsewhere); nothing
     /// once it is done.
     func cancel() {

@@ -180,7 +180,11 @@ extension EventStore {
         let total = scheduled.count
         progress?(ProgressReport(step: "recording", done: 0, total: total, unit: "events"))
         for compared in scheduled.indices {
-            if compared % 4_096 == 0 && compared > 0 { progress?(ProgressReport(step: "recording", done: compared, total: total, unit: "events")) }
+            if compared % 4_096 == 0 && compared > 0 {
+                progress?(ProgressReport(step: "recording", done: compared, total: total, unit: "events"))
+                // A projection that has already failed (a full disk, a broken invariant) ends the import now.
+                try early?.stopIfFailed()
+            }
             let event = scheduled[compared].event
             let location = scheduled[compared].location
             if checkMissing { inFolder.insert(event.id) }
