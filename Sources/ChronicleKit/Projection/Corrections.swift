@@ -51,8 +51,8 @@ public enum Corrections {
 
     /// The ``Plan`` of some events (every recorded event, in store order).
     static func plan(_ events: [ScheduledEvent]) -> Plan {
-        // Events are walked by index and moved, never copied: a copy retains every string and
-        // collection an event holds, and this runs over every recorded event.
+        // Events are walked by index, never copied: a copy retains every string and collection an
+        // event holds, and this runs over every recorded event.
         var diagnostics: [Diagnostic] = []
         var amending: [Int] = []  // the corrections and retractions, in store order
         var targets = Set<String>()

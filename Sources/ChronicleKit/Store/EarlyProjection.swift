@@ -56,21 +56,20 @@ final class EarlyProjection: Sendable {
                 }
             }
         }
-        // Handed over through a box the job empties: held by the job's closure, the events would
-        // live until its indexes are made, where the fold lets them go as soon as it is done.
+        // Handed over through a box that the job empties: captured by the job's closures, the events
+        // would live until its indexes are made, where the fold lets them go as soon as it is done.
         let handed = Handed(events)
         DispatchQueue.global().async(group: done) { [self, gated] in
             let result = Result<[Diagnostic], any Error> {
-                try EarlyProjection.fill(queue, events: handed.take(), schemes: schemes, position: position, clock: EventStore.RebuildClock(progress: gated))
+                try EarlyProjection.fill(queue, handed, schemes: schemes, position: position, clock: EventStore.RebuildClock(progress: gated))
             }
             outcome.withLock { $0 = result }
         }
     }
 
-    private static func fill(_ queue: DatabaseQueue, events: consuming [ScheduledEvent], schemes: [Scheme], position: Int,
+    private static func fill(_ queue: DatabaseQueue, _ handed: Handed, schemes: [Scheme], position: Int,
                              clock: EventStore.RebuildClock) throws -> [Diagnostic] {
-        let handed = Handed(consume events)
-        return try queue.write { db -> [Diagnostic] in
+        try queue.write { db -> [Diagnostic] in
             clock.report("applying corrections")
             let events = handed.take()
             let plan = Corrections.plan(events)

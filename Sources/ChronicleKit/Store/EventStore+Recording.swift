@@ -161,9 +161,6 @@ extension EventStore {
         // The ids of the folder, to report recorded events missing from it (none to report for an empty store).
         var inFolder = Set<String>()
         let checkMissing = complete && !recorded.isEmpty
-        // Each event's canonical payload and sources, the halves of its row's canonical JSON and the
-        // units it names are written on another thread, a block ahead of this one, which numbers,
-        // chains and inserts (the two took turns on one core).
         // A store that held nothing has its projection folded and written into a new file while the
         // events are appended (``EarlyProjection``): every event is new, so each one's position is
         // known before it is appended, and nothing changes `scheduled` until the fold has it.
@@ -175,6 +172,9 @@ extension EventStore {
         }
         // (On any failure before it is done, it is stopped and waited for.)
         defer { early?.cancel() }
+        // Each event's canonical payload and sources, the halves of its row's canonical JSON and the
+        // units it names are written on another thread, a block ahead of this one, which numbers,
+        // chains and inserts (the two took turns on one core).
         let writing = PreparedRows(scheduled, recordedAt: stamp)
         defer { writing.stop() }
         let total = scheduled.count
@@ -233,6 +233,7 @@ extension EventStore {
         progress?(ProgressReport(step: "recording", done: total, total: total, unit: "events"))
         // (Stopped first: the worker shares `scheduled`, which is about to change.)
         writing.stop()
+        assert(early == nil || new.count == scheduled.count, "a first import's events are all new")
         if early == nil {
             // Only the new events stay, in order, each with its position: each moved down over the
             // recorded ones before it.
