@@ -22,8 +22,8 @@ extension EventStore {
         return (0..<max(1, runs)).map { _ in
             let started = DispatchTime.now().uptimeNanoseconds
             var projector = Projector(schemes: schemes)
-            // (A sink that keeps nothing, as a rebuild's fold hands closed states and names away; it
-            // works out each name's search form, as the rebuild's fold thread does.)
+            // (A sink that keeps nothing, as a rebuild's fold hands closed states and names away to
+            // the database thread, which works out each name's search form.)
             projector.sink = DiscardingSink()
             withExtendedLifetime(projector.fold(events)) {}
             return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -32,7 +32,7 @@ extension EventStore {
 
     private final class DiscardingSink: ProjectionSink {
         func closed(_ interval: UnitInterval) {}
-        func named(_ name: Projector.Name) { withExtendedLifetime(NameFolding.fold(name.name)) {} }
+        func named(_ name: Projector.Name) {}
     }
 
     /// - Parameters:
@@ -422,7 +422,7 @@ extension EventStore {
     /// on the database thread as it binds it (the fold is the longer of the two).
     enum ProjectedRow {
         case state(UnitInterval)
-        case name(Projector.Name, folded: String)
+        case name(Projector.Name)
     }
 
     /// A rebuild's fold, run on its own thread: it hands the rows it makes to the database thread
@@ -479,9 +479,8 @@ extension EventStore {
         }
 
         func named(_ name: Projector.Name) {
-            // Names come once per change, so there is little to gain from remembering foldings (and a
-            // million of them would be held in memory): each is folded as it comes.
-            batch.append(.name(name, folded: NameFolding.fold(name.name)))
+            // Its search form is worked out by the database thread, which waits for the fold.
+            batch.append(.name(name))
             if batch.count >= FoldJob.batchSize { send() }
         }
     }
@@ -505,8 +504,10 @@ extension EventStore {
             switch row {
             case .state(let interval):
                 try EventStore.insert(interval, states, json: &json)
-            case .name(let name, let folded):
-                try names.execute(.text(name.unit), .text(name.key), .text(name.name), .text(folded))
+            case .name(let name):
+                // Names come once per change, so there is little to gain from remembering foldings
+                // (and a million of them would be held in memory): each is folded as it comes.
+                try names.execute(.text(name.unit), .text(name.key), .text(name.name), .text(NameFolding.fold(name.name)))
             }
         }
     }
