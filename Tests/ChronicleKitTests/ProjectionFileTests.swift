@@ -216,17 +216,22 @@ import Testing
         let empty = try #require(try EventStore(path: path).projectionPath())
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
 
-        // The fold refuses the last event (its unit was never established).
-        var broken = try EventFolder.load(from: Fixtures.quezal)
-        broken.events += EventFileReader.readEvents("""
-            - id: qz-nowhere
-              type: changed
-              unit: qz/nowhere
-              date: "1990-01-01"
-              to: {names: {en: "Nowhere"}}
-              sources: [{title: "Test", url: "https://example.org/test"}]
+        /// A change of a unit never established, which the fold refuses.
+        func changingNowhere(in country: String, on date: String) -> [LocatedEvent] {
+            EventFileReader.readEvents("""
+                - id: \(country)-nowhere
+                  type: changed
+                  unit: \(country)/nowhere
+                  date: "\(date)"
+                  to: {names: {en: "Nowhere"}}
+                  sources: [{title: "Test", url: "https://example.org/test"}]
 
-            """, file: "Events/qz/zz-broken.yaml").events
+                """, file: "Events/\(country)/zz-broken.yaml").events
+        }
+
+        // The fold refuses the last event.
+        var broken = try EventFolder.load(from: Fixtures.quezal)
+        broken.events += changingNowhere(in: "qz", on: "1990-01-01")
         let store = try EventStore(path: path)
         let problems = try #require(throws: DiagnosticsError.self) { try store.record(broken, at: Fixtures.recordedAt) }
         #expect(problems.diagnostics.map(\.eventID) == ["qz-nowhere"])
@@ -238,15 +243,7 @@ import Testing
         // The same in a larger import (whether the appends or the fold end first depends on the
         // threads' speeds: the same diagnostic either way).
         var large = SyntheticHistory(eventCount: 12_000, seed: 23).folder
-        large.events += EventFileReader.readEvents("""
-            - id: sx-nowhere
-              type: changed
-              unit: sx/nowhere
-              date: "1901-01-01"
-              to: {names: {en: "Nowhere"}}
-              sources: [{title: "Test", url: "https://example.org/test"}]
-
-            """, file: "Events/sx/zz-broken.yaml").events
+        large.events += changingNowhere(in: "sx", on: "1901-01-01")
         let largeProblems = try #require(throws: DiagnosticsError.self) { try store.record(large, at: Fixtures.recordedAt) }
         #expect(largeProblems.diagnostics.map(\.eventID) == ["sx-nowhere"])
         #expect(try store.headPosition() == 0)

@@ -28,13 +28,6 @@ public enum Corrections {
         /// The effective day of every event still there that a correction or retraction names
         /// (the projection keeps them, `corrected_day`), in store order.
         var namedDays: [(id: String, day: Int)] = []
-
-        /// The event at `index` as it now stands (`nil` for one that leaves).
-        func effective(_ events: [ScheduledEvent], _ index: Int) -> ScheduledEvent? {
-            guard !leaving.contains(index) else { return nil }
-            guard let event = replaced[index] else { return events[index] }
-            return ScheduledEvent(event: event, location: events[index].location, order: events[index].order)
-        }
     }
 
     /// ``effective(_:)`` in place: a rebuild of a million events does not hold a second copy.

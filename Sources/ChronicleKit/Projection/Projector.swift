@@ -117,10 +117,10 @@ public struct Projector {
         }
         for (count, index) in ordered.enumerated() {
             if count % 4_096 == 0 { folded?(count) }
-            if plan.replaced.isEmpty {
-                apply(events[index])
+            if let event = plan.replaced[index] {
+                apply(ScheduledEvent(event: event, location: events[index].location, order: events[index].order))
             } else {
-                apply(plan.effective(events, index)!)
+                apply(events[index])
             }
         }
         folded?(ordered.count)
