@@ -38,6 +38,9 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Only fold the events of this existing store in memory, --runs times, writing nothing (for a profiler of the rebuild's fold thread), and exit.", valueName: "store"))
     var foldOnly: String?
 
+    @Option(help: ArgumentHelp("Only verify this existing store, --runs times, printing each step's time (for a profiler), and exit.", valueName: "store"))
+    var verifyOnly: String?
+
     @Flag(help: "Only record the synthetic history into a fresh store, --runs times (for a profiler), and exit.")
     var appendOnly = false
 
@@ -89,6 +92,17 @@ struct Bench: ParsableCommand {
         if let foldOnly {
             let times = try EventStore(path: foldOnly).foldTimes(runs: runs)
             print("fold: " + times.map(seconds).joined(separator: ", ") + "; fastest \(seconds(times.min() ?? 0)), median \(seconds(times.sorted()[times.count / 2]))")
+            return
+        }
+        if let verifyOnly {
+            let store = try EventStore(path: verifyOnly)
+            for _ in 0..<max(1, runs) {
+                var result: Verification?
+                let total = try time { result = try store.verify() }
+                guard let result else { continue }
+                print("verify: \(seconds(total)) (hash chain and payloads \(seconds(result.durations.chain)), fold and compare "
+                    + "\(seconds(result.durations.projection)), invariants \(seconds(result.durations.invariants))), \(result.problems.count) problems")
+            }
             return
         }
         if let rebuildOnly {

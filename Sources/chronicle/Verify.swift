@@ -22,10 +22,14 @@ struct Verify: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let store = try storeOptions.openExisting()
-            var result = try store.verify()
-            if repair && result.firstBadPosition == nil && !result.problems.isEmpty {
-                try store.rebuildProjection()
+            var result: Verification
+            do {
+                defer { ProgressLine.shared.clear() }
                 result = try store.verify()
+                if repair && result.firstBadPosition == nil && !result.problems.isEmpty {
+                    try store.rebuildProjection()
+                    result = try store.verify()
+                }
             }
             if let head = result.head {
                 print("chain head: position \(head.position), sha256 \(head.hash)")

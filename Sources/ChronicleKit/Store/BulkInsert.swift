@@ -137,6 +137,40 @@ final class RawQuery {
         return UnsafeBufferPointer(start: count == 0 ? nil : text, count: count)
     }
 
+    /// Feeds every column of this row, with its type, to `hasher`.
+    func hashRow(into hasher: inout Hasher) {
+        for column in 0..<sqlite3_column_count(statement) {
+            let type = sqlite3_column_type(statement, column)
+            hasher.combine(type)
+            switch type {
+            case SQLITE_NULL: continue
+            case SQLITE_INTEGER: hasher.combine(sqlite3_column_int64(statement, column))
+            case SQLITE_FLOAT: hasher.combine(sqlite3_column_double(statement, column).bitPattern)
+            default:
+                let bytes = self.bytes(column) ?? .init(start: nil, count: 0)
+                hasher.combine(bytes.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            }
+        }
+    }
+
+    /// Whether this row and `other`'s hold the same values (of the same types) in every column.
+    func sameRow(as other: RawQuery) -> Bool {
+        let count = sqlite3_column_count(statement)
+        guard count == sqlite3_column_count(other.statement) else { return false }
+        for column in 0..<count {
+            let type = sqlite3_column_type(statement, column)
+            guard type == sqlite3_column_type(other.statement, column) else { return false }
+            switch type {
+            case SQLITE_NULL: continue
+            case SQLITE_INTEGER: if sqlite3_column_int64(statement, column) != sqlite3_column_int64(other.statement, column) { return false }
+            case SQLITE_FLOAT: if sqlite3_column_double(statement, column) != sqlite3_column_double(other.statement, column) { return false }
+            default: if !(bytes(column) ?? .init(start: nil, count: 0)).elementsEqual(other.bytes(column) ?? .init(start: nil, count: 0)) { return false }
+            }
+        }
+        return true
+    }
+
     func integer(_ column: Int32) -> Int? {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(statement, column))
     }

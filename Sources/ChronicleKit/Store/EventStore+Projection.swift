@@ -371,18 +371,24 @@ extension EventStore {
         return []
     }
 
-    /// Runs `body` with the store file read through a small page cache instead of its memory map,
-    /// then maps it again.
+    /// Runs `body` with the store file (or the attached `schemas`) read through a small page
+    /// cache instead of its memory map, then maps it again.
     ///
     /// Every page read through the map stays in the process's resident memory while the map
     /// lasts: a rebuild reads the whole log once, and at a million events its 600 MB of pages
     /// made a process that rebuilt the projection peak at 1.47 GiB, over the 1 GiB budget
     /// (docs/benchmarks.md). Read through a 2 MiB cache, the pages are copied and let go.
-    static func withoutMemoryMap<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        let map = try Int.fetchOne(db, sql: "PRAGMA main.mmap_size") ?? 0
-        let cache = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2_000
-        try db.execute(sql: "PRAGMA main.mmap_size = 0; PRAGMA main.cache_size = -2048")
-        defer { try? db.execute(sql: "PRAGMA main.mmap_size = \(map); PRAGMA main.cache_size = \(cache)") }
+    static func withoutMemoryMap<T>(_ db: Database, schemas: [String] = ["main"], _ body: () throws -> T) throws -> T {
+        var kept: [(schema: String, map: Int, cache: Int)] = []
+        defer {
+            for (schema, map, cache) in kept { try? db.execute(sql: "PRAGMA \(schema).mmap_size = \(map); PRAGMA \(schema).cache_size = \(cache)") }
+        }
+        for schema in schemas {
+            let map = try Int.fetchOne(db, sql: "PRAGMA \(schema).mmap_size") ?? 0
+            let cache = try Int.fetchOne(db, sql: "PRAGMA \(schema).cache_size") ?? -2_000
+            kept.append((schema, map, cache))
+            try db.execute(sql: "PRAGMA \(schema).mmap_size = 0; PRAGMA \(schema).cache_size = -2048")
+        }
         return try body()
     }
 

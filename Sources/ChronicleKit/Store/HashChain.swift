@@ -136,6 +136,17 @@ public struct Verification: Sendable {
     public var firstBadPosition: Int?
     /// Every problem found, one sentence each.
     public var problems: [String]
+    /// Seconds each step took.
+    public var durations = Durations()
+
+    public struct Durations: Sendable {
+        /// Recomputing the hash chain and checking each payload's canonical form.
+        public var chain: Double = 0
+        /// Folding every event into a fresh projection and comparing it with the projected tables.
+        public var projection: Double = 0
+        /// Checking the projected hierarchy's invariants.
+        public var invariants: Double = 0
+    }
 }
 
 extension EventStore {
@@ -146,54 +157,95 @@ extension EventStore {
 
     /// Recomputes the hash chain, re-folds every event, compares the result with the
     /// projected tables, and checks the projected hierarchy's invariants.
+    ///
+    /// Each step reads a row at a time or builds on disk, so that a store of a million events
+    /// is verified within the memory a rebuild takes (docs/benchmarks.md).
     public func verify() throws(ChronicleError) -> Verification {
-        let rows: [HashChain.Row] = try read { db in
-            try GRDB.Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY position").map(HashChain.Row.init)
+        var started = DispatchTime.now().uptimeNanoseconds
+        func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { started = now }
+            return Double(now - started) / 1e9
         }
-        var problems: [String] = []
-        var previous = HashChain.genesis
-        var firstBad: Int?
-        for (index, row) in rows.enumerated() {
-            if row.position != index + 1, firstBad == nil {
-                firstBad = row.position
-                problems.append("position \(index + 1) is missing: the event table has a gap before position \(row.position)")
-            }
-            let expected = HashChain.hash(of: row, after: previous)
-            if expected != row.hash, firstBad == nil {
-                firstBad = row.position
-                problems.append("the hash chain breaks at position \(row.position) (event \(row.id)): the stored row or an earlier one was changed after it was recorded")
-            }
-            previous = row.hash ?? ""
+        var (verification, readable) = try checkChain()
+        verification.durations.chain = lap()
+        // (An event that cannot be read cannot be folded: the chain's report is all there is.)
+        if verification.events > 0 && readable {
+            verification.problems += try compareWithFreshProjection()
+            verification.durations.projection = lap()
+            verification.problems += try checkInvariants()
+            verification.durations.invariants = lap()
         }
-        let head = rows.last.map { (position: $0.position, hash: $0.hash ?? "") }
-        var events: [StoredEvent] = []
-        do {
-            events = try self.events()
-        } catch {
-            problems.append("a recorded event cannot be read back: \(error)")
-        }
-        for stored in events {
-            if CanonicalWriter.event(stored.event) != stored.payload {
-                problems.append("the payload at position \(stored.position) (event \(stored.event.id)) is not in canonical form")
-            }
-        }
-        if !events.isEmpty {
-            let corrected = Corrections.effective(events.map(\.scheduled))
-            var projector = Projector(schemes: try schemes())
-            let result = projector.fold(corrected.events)
-            problems += (corrected.diagnostics + result.diagnostics).map(\.description)
-            do {
-                let fresh = try EventStore.inMemory()
-                try fresh.copyRecords(from: self, upTo: nil)
-                try fresh.rebuildProjection()
-                if try fresh.projectionDump() != projectionDump() {
-                    problems.append("the projected tables do not match the events; rebuild them with 'chronicle verify --repair'")
+        return verification
+    }
+
+    /// The hash chain and each payload's canonical form, one row at a time.
+    ///
+    /// - Returns: What was found, and whether every payload could be read back.
+    func checkChain() throws(ChronicleError) -> (Verification, readable: Bool) {
+        let total = try headPosition()
+        let progress = self.progress
+        return try read { db in
+            try EventStore.withoutMemoryMap(db) {
+                var verification = Verification(events: 0, head: nil, firstBadPosition: nil, problems: [])
+                var readable = true
+                var previous = HashChain.genesis
+                var reader = PayloadReader()
+                let rows = try GRDB.Row.fetchCursor(db, sql: "SELECT * FROM event ORDER BY position")
+                while let stored = try rows.next() {
+                    let row = HashChain.Row(stored)
+                    verification.events += 1
+                    if row.position != verification.events, verification.firstBadPosition == nil {
+                        verification.firstBadPosition = row.position
+                        verification.problems.append("position \(verification.events) is missing: the event table has a gap before position \(row.position)")
+                    }
+                    if HashChain.hash(of: row, after: previous) != row.hash, verification.firstBadPosition == nil {
+                        verification.firstBadPosition = row.position
+                        verification.problems.append("the hash chain breaks at position \(row.position) (event \(row.id)): the stored row or an earlier one was changed after it was recorded")
+                    }
+                    previous = row.hash ?? ""
+                    verification.head = (row.position, previous)
+                    do {
+                        if CanonicalWriter.event(try Event.decoded(storedPayload: row.payload, reader: &reader)) != row.payload {
+                            verification.problems.append("the payload at position \(row.position) (event \(row.id)) is not in canonical form")
+                        }
+                    } catch {
+                        if readable { verification.problems.append("the payload at position \(row.position) (event \(row.id)) cannot be read back: \(error)") }
+                        readable = false
+                    }
+                    if verification.events % 4_096 == 0 {
+                        progress?(ProgressReport(step: "verifying: the hash chain", done: verification.events, total: total, unit: "events"))
+                    }
                 }
-            } catch {
-                problems.append("the events cannot be projected: \(error)")
+                return (verification, readable)
             }
-            problems += try checkInvariants()
         }
-        return Verification(events: rows.count, head: head, firstBadPosition: firstBad, problems: problems)
+    }
+
+    /// Folds every event into a fresh projection file beside the store, compares it with the
+    /// projected tables row by row, and lets it go.
+    ///
+    /// - Returns: The fold's problems, or one sentence naming where the tables first differ.
+    func compareWithFreshProjection() throws(ChronicleError) -> [String] {
+        do {
+            let fresh = try attachFreshProjection()
+            defer { discard(fresh) }
+            let clock = RebuildClock(progress: progress, step: "verifying: folding every event again")
+            return try writer.write { db in
+                let problems = try EventStore.project(db, from: nil, into: fresh.alias, clock: clock)
+                guard problems.isEmpty else { return problems.map(\.description) }
+                guard let current = try ProjectionFile.attached(db), let alias = fresh.alias else { return [] }
+                let difference = try EventStore.withoutMemoryMap(db, schemas: [current, alias]) { () throws -> String? in
+                    // Where they differ is looked for only when they do (it reads the tables in order: slower).
+                    try ProjectionFile.sameRows(db, current, alias) ? nil : ProjectionFile.firstDifference(db, current, alias) ?? "their checksums"
+                }
+                guard let difference else { return [] }
+                return ["the projected tables do not match the events (\(difference)); rebuild them with 'chronicle verify --repair'"]
+            }
+        } catch let error as ChronicleError {
+            throw error
+        } catch {
+            throw .store("Cannot fold the events again to verify the store: \(EventStore.describe(error))")
+        }
     }
 }
