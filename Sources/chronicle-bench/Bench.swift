@@ -195,6 +195,30 @@ struct Bench: ParsableCommand {
             report("peak RSS of that `chronicle asof` process", String(format: "%.0f MiB", Double(asofRSS) / 1024))
             let oneProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["show", "sx/t7", "--asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, one unit, as a chronicle process", milliseconds(oneProcess))
+            // A process that finds its store's projection file missing (deleted, or a store copied
+            // without it) builds the projection again before it answers: the largest memory a
+            // question can take. Each run on a copy of the store, without the projection file.
+            var rebuiltRSS: [Int] = []
+            let rebuiltProcess = try median(runs) { run in
+                let copy = root.appendingPathComponent("copied-\(run).sqlite").path
+                func remove() { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) } }
+                remove()
+                defer {
+                    remove()
+                    for file in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where file.hasPrefix("copied-\(run).sqlite-projection-") {
+                        try? FileManager.default.removeItem(at: root.appendingPathComponent(file))
+                    }
+                }
+                try FileManager.default.copyItem(atPath: storePath, toPath: copy)
+                if FileManager.default.fileExists(atPath: storePath + "-wal") { try FileManager.default.copyItem(atPath: storePath + "-wal", toPath: copy + "-wal") }
+                return try time { rebuiltRSS.append(try shell(chronicle, ["asof", "1960-06-01", "--store", copy, "--format", "json"])) }
+            }
+            report("as-of, whole hierarchy, as a chronicle process that first builds the missing projection",
+                   seconds(rebuiltProcess) + String(format: ", peak RSS %.0f MiB", Double(rebuiltRSS.sorted()[rebuiltRSS.count / 2]) / 1024))
+            var verifyRSS: [Int] = []
+            let verifyProcess = try median(runs) { _ in try time { verifyRSS.append(try shell(chronicle, ["verify", "--store", storePath])) } }
+            report("`chronicle verify` (hash chain, payloads, a fresh fold compared, invariants)",
+                   seconds(verifyProcess) + String(format: ", peak RSS %.0f MiB", Double(verifyRSS.sorted()[verifyRSS.count / 2]) / 1024))
         }
         // The store file and its projection file.
         let projectionPath = try store.projectionPath() ?? storePath
