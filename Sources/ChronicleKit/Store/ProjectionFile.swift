@@ -129,10 +129,10 @@ enum ProjectionFile {
     /// the order its rows are stored, and its rows' hashes are added up, so that the order (a
     /// projection caught up over time stores its rows in another than a fresh one) does not count.
     ///
-    /// Reading the tables in a common order instead, through their indexes, took 12 s at a million
-    /// events: every row was a lookup in another part of the file. The hash is Swift's, keyed
-    /// afresh in each process: the projection is the events' to make again, and a row damaged by
-    /// accident is caught with certainty short of 2⁻¹²⁸.
+    /// Reading the tables in a common order instead, through their indexes, made verify's fold
+    /// and comparison 22.8 s at a million events against 15.7 s: every row was a look-up in
+    /// another part of the file. The hash is Swift's, keyed afresh in each process: the projection
+    /// is the events' to make again, and a damaged row goes unnoticed only by a 128-bit collision.
     static func sameRows(_ db: Database, _ one: String, _ other: String) throws -> Bool {
         for compared in comparedTables {
             func digest(_ schema: String) throws -> [UInt64] {
