@@ -96,7 +96,7 @@ struct HierarchySweep {
         var misplaced: Bool
     }
 
-    /// What a level may sit under, by country and level; `nil` where no scheme says.
+    /// What a level may sit under, by country and level: `unknown` where no scheme says.
     private enum Rule { case unknown, under(Set<Int32>) }
 
     private let schemes: [String: Scheme]

@@ -234,7 +234,8 @@ extension EventStore {
             return try writer.write { db in
                 let problems = try EventStore.project(db, from: nil, into: fresh.alias, clock: clock)
                 guard problems.isEmpty else { return problems.map(\.description) }
-                guard let current = try ProjectionFile.attached(db), let alias = fresh.alias else { return [] }
+                // (The current projection is attached under the other alias.)
+                guard let alias = fresh.alias, let current = ProjectionFile.aliases.first(where: { $0 != alias }) else { return [] }
                 let difference = try EventStore.withoutMemoryMap(db, schemas: [current, alias]) { () throws -> String? in
                     // Where they differ is looked for only when they do (it reads the tables in order: slower).
                     try ProjectionFile.sameRows(db, current, alias) ? nil : ProjectionFile.firstDifference(db, current, alias) ?? "their checksums"
