@@ -8,8 +8,10 @@ struct Verify: ParsableCommand {
         discussion: """
             Every recorded event carries a SHA-256 hash over its stored row and the previous \
             event's hash. verify recomputes the chain and names the first position that does not \
-            match, folds every event again and compares the result with the projected tables, and \
-            checks the hierarchy's invariants. Publish the chain head it prints: a later verify that \
+            match, folds every event again into a fresh projection file beside the store (removed \
+            afterwards; it needs about as much room as the current one) and compares it with the \
+            projected tables, and checks the hierarchy's invariants, naming each broken rule on the \
+            day it begins. Publish the chain head it prints: a later verify that \
             ends in the same head proves that nothing recorded up to it has changed. verify reads the \
             store as it is: it records nothing from the event files first. Exit 65 when anything is wrong.
             """)
