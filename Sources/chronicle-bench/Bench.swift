@@ -159,7 +159,7 @@ struct Bench: ParsableCommand {
         }
         report("import from YAML files", "\(Int(Double(n) / importTime)) events/s (\(seconds(importTime)))")
         if !importRSS.isEmpty {
-            report("peak RSS of the `chronicle import` process", String(format: "%.0f MiB", Double(importRSS.sorted()[importRSS.count / 2]) / 1024))
+            report("peak RSS of the `chronicle import` process", mebibytes(importRSS))
         }
 
         let store = try EventStore(path: storePath)
@@ -192,7 +192,7 @@ struct Bench: ParsableCommand {
             var asofRSS = 0
             let wholeProcess = try median(max(runs, 5)) { _ in try time { asofRSS = try shell(chronicle, ["asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, whole hierarchy, as a chronicle process", milliseconds(wholeProcess))
-            report("peak RSS of that `chronicle asof` process", String(format: "%.0f MiB", Double(asofRSS) / 1024))
+            report("peak RSS of that `chronicle asof` process", mebibytes([asofRSS]))
             let oneProcess = try median(max(runs, 5)) { _ in try time { try shell(chronicle, ["show", "sx/t7", "--asof", "1960-06-01", "--store", storePath, "--format", "json"]) } }
             report("as-of, one unit, as a chronicle process", milliseconds(oneProcess))
             // A process that finds its store's projection file missing (deleted, or a store copied
@@ -214,11 +214,11 @@ struct Bench: ParsableCommand {
                 return try time { rebuiltRSS.append(try shell(chronicle, ["asof", "1960-06-01", "--store", copy, "--format", "json"])) }
             }
             report("as-of, whole hierarchy, as a chronicle process that first builds the missing projection",
-                   seconds(rebuiltProcess) + String(format: ", peak RSS %.0f MiB", Double(rebuiltRSS.sorted()[rebuiltRSS.count / 2]) / 1024))
+                   "\(seconds(rebuiltProcess)), peak RSS \(mebibytes(rebuiltRSS))")
             var verifyRSS: [Int] = []
             let verifyProcess = try median(runs) { _ in try time { verifyRSS.append(try shell(chronicle, ["verify", "--store", storePath])) } }
             report("`chronicle verify` (hash chain, payloads, a fresh fold compared, invariants)",
-                   seconds(verifyProcess) + String(format: ", peak RSS %.0f MiB", Double(verifyRSS.sorted()[verifyRSS.count / 2]) / 1024))
+                   "\(seconds(verifyProcess)), peak RSS \(mebibytes(verifyRSS))")
         }
         // The store file and its projection file.
         let projectionPath = try store.projectionPath() ?? storePath
@@ -284,7 +284,7 @@ struct Bench: ParsableCommand {
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        report("peak RSS of the benchmark process", String(format: "%.0f MiB", Double(usage.ru_maxrss) / 1024))
+        report("peak RSS of the benchmark process", mebibytes([usage.ru_maxrss]))
 
         print("| measure (\(n) events) | median of \(runs)+ runs |")
         print("| --- | --- |")
@@ -304,6 +304,8 @@ struct Bench: ParsableCommand {
     }
 
     func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
+    /// The median of peak memory sizes in KiB, in MiB.
+    func mebibytes(_ kibibytes: [Int]) -> String { String(format: "%.0f MiB", Double(kibibytes.sorted()[kibibytes.count / 2]) / 1024) }
     func milliseconds(_ value: Double) -> String { String(format: "%.2f ms", value * 1000) }
 
     /// Runs a program and waits for it with posix_spawn and waitpid (Foundation's Process polls

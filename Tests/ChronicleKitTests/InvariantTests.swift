@@ -16,14 +16,17 @@ import Testing
         .init(code: "town", rank: 1, under: ["province", "district"], names: [:]),
     ])
 
-    func violations(_ rows: [Row]) -> [String] {
+    /// What the sweep finds in `rows`, given in reverse: it takes them in any order, as a store reads them.
+    func sweep(_ rows: [Row]) -> [InvariantViolation] {
         var sweep = HierarchySweep(schemes: ["qz": Self.scheme])
-        for row in rows.sorted(by: { ($0.unit, $0.from) < ($1.unit, $1.from) }) {
+        for row in rows.reversed() {
             sweep.add(unit: row.unit, from: day(row.from).ordinal, to: row.to.map { day($0).ordinal },
                       parent: row.parent, level: row.level, misplaced: false)
         }
-        return sweep.violations().map(\.description)
+        return sweep.violations()
     }
+
+    func violations(_ rows: [Row]) -> [String] { sweep(rows).map(\.description) }
 
     static let country: Row = ("qz", "1900-01-01", nil, nil, "country")
 
@@ -157,13 +160,7 @@ import Testing
 
     /// The sweep's rules of the hierarchy, each without its day, and the day.
     private func violationsByRule(_ rows: [Row]) -> [(rule: String, day: Day)] {
-        var sweep = HierarchySweep(schemes: ["qz": Self.scheme])
-        // (In no particular order, as a store reads them.)
-        for row in rows.reversed() {
-            sweep.add(unit: row.unit, from: day(row.from).ordinal, to: row.to.map { day($0).ordinal },
-                      parent: row.parent, level: row.level, misplaced: false)
-        }
-        return sweep.violations().compactMap { violation in
+        sweep(rows).compactMap { violation in
             switch violation {
             case .noParent(let unit, let on): ("\(unit) has no parent", on)
             case .missingParent(let unit, let parent, let on): ("\(unit) under missing \(parent)", on)

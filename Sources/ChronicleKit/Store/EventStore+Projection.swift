@@ -617,12 +617,9 @@ extension EventStore {
     /// The projected tables as plain rows, in a fixed order: for comparing two projections.
     public func projectionDump() throws(ChronicleError) -> [String] {
         try read { db in
-            let states = try Row.fetchAll(db, sql: "SELECT unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork FROM unit_state ORDER BY unit, validFrom")
-            let names = try Row.fetchAll(db, sql: "SELECT unit, key, name, folded FROM unit_name ORDER BY unit, key, name")
-            let days = try Row.fetchAll(db, sql: "SELECT id, day FROM corrected_day ORDER BY id")
-            let uncertain = try Row.fetchAll(db, sql: "SELECT * FROM uncertainty ORDER BY unit, fromDay, event")
-            let observed = try Row.fetchAll(db, sql: "SELECT * FROM observation ORDER BY unit, key, eventDay, event")
-            return (states + names + uncertain + observed + days).map(\.description)
+            try ProjectionFile.comparedTables.flatMap { compared in
+                try Row.fetchAll(db, sql: "SELECT \(compared.columns) FROM \(compared.table) ORDER BY \(compared.columns)").map(\.description)
+            }
         }
     }
 }

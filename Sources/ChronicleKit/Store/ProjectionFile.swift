@@ -114,8 +114,10 @@ enum ProjectionFile {
         ].map { ($0.0, "CREATE INDEX \(schema).\($0.0) \($0.1)") }
     }
 
-    /// Each projected table's columns (all but a row id) and an order that sorts its rows
-    /// completely, led by an index's columns so that the rows come out of the index.
+    /// What a projection holds: each projected table's columns (all but a row id), which are also
+    /// an order that sorts its rows completely, led by an index's columns so that the rows come
+    /// out of the index; and how to name a row's first column. `verify` compares these, and
+    /// ``EventStore/projectionDump()`` lists them.
     static let comparedTables: [(table: String, columns: String, described: @Sendable (String) -> String)] = [
         ("unit_state", "unit, validFrom, validTo, parent, state, event, endEvent, lo, hi, fork", { "the states of \($0)" }),
         ("unit_name", "unit, key, name, folded", { "the names of \($0)" }),
