@@ -218,12 +218,19 @@ extension EventStore {
         let corrected = Corrections.effective(all)
 
         // Units whose states from the day on are dropped: their names are gathered again below.
-        let dropped = try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM unit_state INDEXED BY unit_state_by_time WHERE validFrom >= ?", arguments: [day.ordinal])
-        try db.execute(sql: "DELETE FROM unit_state WHERE validFrom >= ?", arguments: [day.ordinal])
+        // These states, and those opened again below, are found through one index: on a state's
+        // end or, while it is open, its start (``ProjectionFile/indexes(in:)``). A state that begins
+        // on or after the day, or has ended on or after it, is at or past the day there.
+        let reach = "coalesce(validTo, validFrom) >= ?"
+        let dropped = try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM unit_state INDEXED BY unit_state_by_end_or_start WHERE \(reach) AND validFrom >= ?",
+                                          arguments: [day.ordinal, day.ordinal])
+        try db.execute(sql: "DELETE FROM unit_state INDEXED BY unit_state_by_end_or_start WHERE \(reach) AND validFrom >= ?", arguments: [day.ordinal, day.ordinal])
         try db.execute(sql: "DELETE FROM uncertainty WHERE eventDay >= ?", arguments: [day.ordinal])
         try db.execute(sql: "DELETE FROM observation WHERE eventDay >= ?", arguments: [day.ordinal])
         // States that held on the day before and were ended by an event folded again: open them.
-        let cut = try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_end WHERE validTo >= ? AND validFrom < ?", arguments: [day.ordinal, day.ordinal])
+        let cut = try Row.fetchAll(db, sql: """
+            SELECT \(EventStore.stateSelection) FROM unit_state INDEXED BY unit_state_by_end_or_start WHERE \(reach) AND validTo >= ? AND validFrom < ?
+            """, arguments: [day.ordinal, day.ordinal, day.ordinal])
             .map { row in
                 var interval = try EventStore.interval(row)
                 interval.validTo = nil

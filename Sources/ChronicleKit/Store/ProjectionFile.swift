@@ -13,8 +13,9 @@ import GRDB
 /// projection was written twice and its old rows deleted first: at a million events the
 /// sqlite3 shell took 20.8 s for those steps against 11.2 s into a new file (docs/benchmarks.md).
 enum ProjectionFile {
-    /// The projection's shape; a file of another version is built again on open.
-    static let version = 1
+    /// The projection's shape; a file of another version is built again on open. Version 2 has one
+    /// index for a catch-up where version 1 had two (docs/decisions/0016).
+    static let version = 2
 
     /// The `meta` key naming the current projection file's token.
     static let metaKey = "projection"
@@ -95,15 +96,15 @@ enum ProjectionFile {
     /// The indexes of the tables a rebuild fills, by name: each is made after the rows are in
     /// (one sort each, where inserting a million rows into B-trees in no common order spilled the page cache).
     ///
-    /// - `unit_state_by_unit`: a unit's states in order; `by_time`, `by_end`: the states a catch-up
-    ///   folds again and those it opens; `by_parent`: children; `by_fork_lo`, `by_fork_hi`: the
-    ///   interval tree (``IntervalTree``). A whole hierarchy's latest observations are read from
+    /// - `unit_state_by_unit`: a unit's states in order; `by_end_or_start`: the states a catch-up
+    ///   folds again and those it opens (version 1 had two indexes for them, `(validFrom, validTo)`
+    ///   and `(validTo)`); `by_parent`: children; `by_fork_lo`, `by_fork_hi`: the interval tree
+    ///   (``IntervalTree``). A whole hierarchy's latest observations are read from
     ///   `observation_by_unit` alone (at a million events, 69 → 40 ms in the sqlite3 shell).
     static func indexes(in schema: String) -> [(name: String, sql: String)] {
         [
             ("unit_state_by_unit", "ON unit_state(unit, validFrom)"),
-            ("unit_state_by_time", "ON unit_state(validFrom, validTo)"),
-            ("unit_state_by_end", "ON unit_state(validTo) WHERE validTo IS NOT NULL"),
+            ("unit_state_by_end_or_start", "ON unit_state(coalesce(validTo, validFrom))"),
             ("unit_state_by_parent", "ON unit_state(parent, validFrom) WHERE parent IS NOT NULL"),
             ("unit_state_by_fork_lo", "ON unit_state(fork, lo)"),
             ("unit_state_by_fork_hi", "ON unit_state(fork, hi)"),
