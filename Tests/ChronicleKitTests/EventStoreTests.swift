@@ -132,4 +132,28 @@ import Testing
             "Events/qz/99-bad.yaml:17: error: event qz-c (1950) says qz/north was a district before it, but on 1950-01-01 the store has it as a region under qz (since event qz-north-baseline)",
         ])
     }
+
+    /// A reader in the middle of a long query holds a snapshot from before a write: the write
+    /// commits, is said to have committed, and does not wait for the reader to finish.
+    @Test func aRecordDoesNotWaitForAReadersSnapshot() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-reader-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("store.sqlite").path
+        let reader = try EventStore(path: path)
+        try reader.record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
+        let writer = try EventStore(path: path)
+        let renamed = Event(id: "qz-coast-renamed-2001", date: EDTFDate(day: Day(year: 2001, month: 1, day: 1)!), sources: [Source(title: "Test")],
+                            action: .changed(unit: "qz/coast", to: .init(names: ["en": "Coastland"])))
+        try reader.read { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM event") == 26)
+            let started = Date()
+            let report = try writer.record(EventFolder(schemes: [], events: [LocatedEvent(event: renamed, location: nil)]), complete: false)
+            #expect(report.added == 1)
+            #expect(Date().timeIntervalSince(started) < 5)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM event") == 26, "the reader keeps its snapshot")
+        }
+        #expect(try reader.headPosition() == 27)
+        #expect(try writer.verify().problems == [])
+    }
 }

@@ -52,7 +52,7 @@ extension EventStore {
             throw error
         }
         try finish(fresh)
-        try checkpoint()
+        try checkpointUnlessRead()
         return clock.durations
     }
 
@@ -123,7 +123,7 @@ extension EventStore {
             guard problems.isEmpty else { throw DiagnosticsError(problems) }
             return true
         }
-        if changed { try checkpoint() }
+        if changed { try checkpointUnlessRead() }
     }
 
     /// The earliest day whose states new events can change: the day of each new event, and for a

@@ -76,7 +76,7 @@ extension EventStore {
                 throw error
             }
             if let fresh { if adopted { try finish(fresh) } else { discard(fresh) } }
-            if report.added > 0 || !report.schemes.isEmpty { try checkpoint() }
+            if report.added > 0 || !report.schemes.isEmpty { try checkpointUnlessRead() }
             return report
         } catch let error as DiagnosticsError {
             throw error
@@ -280,6 +280,26 @@ extension EventStore {
     /// or compared byte for byte).
     public func checkpoint() throws {
         _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate, on: nil) }
+    }
+
+    /// The same, after a write has committed, unless a reader still holds a snapshot from before
+    /// it (another process in the middle of a long query, or `verify` folding every event again):
+    /// then the logs are left for a later checkpoint (the next write's, or SQLite's own when the
+    /// last connection closes), at once.
+    ///
+    /// A truncating checkpoint waits for such readers, and gave up after the store's 10 s busy
+    /// timeout: an import whose events were committed then said that nothing was recorded.
+    func checkpointUnlessRead() throws {
+        try writer.writeWithoutTransaction { db in
+            let timeout = try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(timeout)") }
+            do {
+                try db.checkpoint(.truncate, on: nil)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                // A reader is still on an older snapshot.
+            }
+        }
     }
 
     /// The current projection file (``ProjectionFile``), for a store kept in a file.
