@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import ChronicleKit
 
@@ -165,5 +166,38 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == files)
         _ = try store.rebuildProjection()
         #expect(try store.verify().problems == [])
+    }
+
+    /// verify folds every event again without locking the store: another connection records an
+    /// event while the fold runs (from its progress report, on the fold's way), at once and not
+    /// after waiting for a lock (it would give up after 10 s), and verify, which folds the store as
+    /// it stood when it began, finds nothing wrong. The next verify sees the new event.
+    @Test func anotherConnectionRecordsWhileVerifyFolds() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("store.sqlite").path
+        try EventStore(path: path).record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
+        let other = try EventStore(path: path)
+        let renamed = Event(id: "qz-coast-renamed-2001", date: EDTFDate(day: Day(year: 2001, month: 1, day: 1)!), sources: [Source(title: "Test")],
+                            action: .changed(unit: "qz/coast", to: .init(names: ["en": "Coastland"])))
+        let recorded = Mutex<(result: Result<ImportReport, any Error>, seconds: Double)?>(nil)
+        let store = try EventStore(path: path, progress: { report in
+            guard report.step.hasPrefix("verifying: folding") else { return }
+            recorded.withLock { recorded in
+                guard recorded == nil else { return }
+                let started = Date()
+                let result = Result {
+                    try other.record(EventFolder(schemes: [], events: [LocatedEvent(event: renamed, location: nil)]), at: Fixtures.recordedAt, complete: false)
+                }
+                recorded = (result, Date().timeIntervalSince(started))
+            }
+        })
+        #expect(try store.verify().problems == [])
+        let (result, seconds) = try #require(recorded.withLock { $0 })
+        #expect(throws: Never.self) { try result.get() }
+        #expect(seconds < 5, "the other connection waited \(seconds) s")
+        #expect(try store.headPosition() == 27)
+        #expect(try EventStore(path: path).verify().problems == [])
     }
 }
