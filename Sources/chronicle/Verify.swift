@@ -13,7 +13,9 @@ struct Verify: ParsableCommand {
             projected tables, and checks the hierarchy's invariants, naming each broken rule on the \
             day it begins. Publish the chain head it prints: a later verify that \
             ends in the same head proves that nothing recorded up to it has changed. verify reads the \
-            store as it is: it records nothing from the event files first. Exit 65 when anything is wrong.
+            store as it is: it records nothing from the event files first, and other processes may \
+            import while it runs (it verifies the store as it stood when its fold began). Exit 65 \
+            when anything is wrong.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
