@@ -169,7 +169,7 @@ import Testing
     }
 
     /// verify folds every event again without locking the store: another connection records an
-    /// event while the fold runs (from its progress report, on the fold's way), at once and not
+    /// event while the fold runs (called from verify's progress report), at once rather than
     /// after waiting for a lock (it would give up after 10 s), and verify, which folds the store as
     /// it stood when it began, finds nothing wrong. The next verify sees the new event.
     @Test func anotherConnectionRecordsWhileVerifyFolds() throws {
@@ -179,17 +179,13 @@ import Testing
         let path = directory.appendingPathComponent("store.sqlite").path
         try EventStore(path: path).record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
         let other = try EventStore(path: path)
-        let renamed = Event(id: "qz-coast-renamed-2001", date: EDTFDate(day: Day(year: 2001, month: 1, day: 1)!), sources: [Source(title: "Test")],
-                            action: .changed(unit: "qz/coast", to: .init(names: ["en": "Coastland"])))
         let recorded = Mutex<(result: Result<ImportReport, any Error>, seconds: Double)?>(nil)
         let store = try EventStore(path: path, progress: { report in
             guard report.step.hasPrefix("verifying: folding") else { return }
             recorded.withLock { recorded in
                 guard recorded == nil else { return }
                 let started = Date()
-                let result = Result {
-                    try other.record(EventFolder(schemes: [], events: [LocatedEvent(event: renamed, location: nil)]), at: Fixtures.recordedAt, complete: false)
-                }
+                let result = Result { try other.record(Fixtures.laterRename(), at: Fixtures.recordedAt, complete: false) }
                 recorded = (result, Date().timeIntervalSince(started))
             }
         })

@@ -143,12 +143,10 @@ import Testing
         let reader = try EventStore(path: path)
         try reader.record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
         let writer = try EventStore(path: path)
-        let renamed = Event(id: "qz-coast-renamed-2001", date: EDTFDate(day: Day(year: 2001, month: 1, day: 1)!), sources: [Source(title: "Test")],
-                            action: .changed(unit: "qz/coast", to: .init(names: ["en": "Coastland"])))
         try reader.read { db in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM event") == 26)
             let started = Date()
-            let report = try writer.record(EventFolder(schemes: [], events: [LocatedEvent(event: renamed, location: nil)]), complete: false)
+            let report = try writer.record(Fixtures.laterRename(), complete: false)
             #expect(report.added == 1)
             #expect(Date().timeIntervalSince(started) < 5)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM event") == 26, "the reader keeps its snapshot")

@@ -19,6 +19,13 @@ enum Fixtures {
         try store.record(folder, at: recordedAt)
         return store
     }
+
+    /// One event after Quezal's, as another process would record it: qz/coast renamed in 2001.
+    static func laterRename() -> EventFolder {
+        let renamed = Event(id: "qz-coast-renamed-2001", date: EDTFDate(day: Day(year: 2001, month: 1, day: 1)!), sources: [Source(title: "Test")],
+                            action: .changed(unit: "qz/coast", to: .init(names: ["en": "Coastland"])))
+        return EventFolder(schemes: [], events: [LocatedEvent(event: renamed, location: nil)])
+    }
 }
 
 /// The first day of an EDTF date, for brevity in tests.
