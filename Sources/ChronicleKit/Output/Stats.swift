@@ -15,15 +15,13 @@ extension YearCount {
     ///   - years: The years to count.
     ///   - month: The month of the day counted (default 12, with `day` 31: the state at the end of each year).
     public static func yearly(_ years: ClosedRange<Int>, month: Int = 12, day: Int = 31, in store: EventStore) throws(ChronicleError) -> [YearCount] {
-        var result: [YearCount] = []
-        for year in years {
-            guard let date = Day(year: year, month: month, day: min(day, Day.daysIn(month: month, year: year))) else { continue }
-            let states = try store.states(on: date)
-            var counts: [String: Int] = [:]
-            for state in states { counts[state.state.level, default: 0] += 1 }
-            result.append(YearCount(year: year, day: date.description, counts: counts, total: states.count))
+        let days = years.compactMap { year in
+            Day(year: year, month: month, day: min(day, Day.daysIn(month: month, year: year))).map { (year: year, day: $0) }
         }
-        return result
+        let counts = try store.levelCounts(on: days.map(\.day))
+        return zip(days, counts).map { sample, counts in
+            YearCount(year: sample.year, day: sample.day.description, counts: counts, total: counts.values.reduce(0, +))
+        }
     }
 
     /// The level codes that occur, most senior first (by the schemes' ranks).

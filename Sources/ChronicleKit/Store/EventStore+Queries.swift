@@ -37,6 +37,57 @@ extension EventStore {
         }
     }
 
+    /// How many units of each level hold on each of `days` (ascending), the levels that have none
+    /// left out.
+    ///
+    /// One pass over the states that overlap the days, each added to the days from its first to
+    /// its last (a running sum per level), instead of a whole hierarchy read and decoded for each
+    /// day: `chronicle stats` over 127 years of a million events took 24 s that way (now 2.5 s).
+    public func levelCounts(on days: [Day]) throws(ChronicleError) -> [[String: Int]] {
+        guard let first = days.first, let last = days.last else { return [] }
+        let ordinals = days.map(\.ordinal)
+        precondition(zip(ordinals, ordinals.dropFirst()).allSatisfy { $0 < $1 }, "days must ascend")
+        /// The index of the first day on or after `ordinal`.
+        func firstDay(from ordinal: Int) -> Int {
+            var (low, high) = (0, ordinals.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if ordinals[middle] < ordinal { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        return try read { db in
+            let rows = try RawQuery(db, IntervalTree.query(selecting: "validFrom, validTo, json_extract(state, '$.level')",
+                                                           from: first.ordinal, through: last.ordinal), [])
+            var levels: [String: Int] = [:]
+            // For each level, what changes from each day to the next: +1 where a state begins
+            // holding, -1 where it stops.
+            var changes: [[Int]] = []
+            while try rows.next() {
+                let start = firstDay(from: rows.integer(0) ?? 0)
+                let end = rows.integer(1).map(firstDay(from:)) ?? ordinals.count
+                guard start < end else { continue }
+                let level = rows.text(2) ?? ""
+                let index = levels[level] ?? {
+                    levels[level] = changes.count
+                    changes.append(Array(repeating: 0, count: ordinals.count + 1))
+                    return changes.count - 1
+                }()
+                changes[index][start] += 1
+                changes[index][end] -= 1
+            }
+            var counts = Array(repeating: [String: Int](), count: ordinals.count)
+            for (level, index) in levels {
+                var holding = 0
+                for day in ordinals.indices {
+                    holding += changes[index][day]
+                    if holding > 0 { counts[day][level] = holding }
+                }
+            }
+            return counts
+        }
+    }
+
     /// Rows of ``stateSelection`` as read, their text in one buffer, not yet decoded: one
     /// allocation a chunk on SQLite's thread instead of four strings a row.
     struct StoredIntervals: Sendable {
