@@ -47,52 +47,65 @@ public struct Crosswalk: Sendable {
     }
 
     /// Composes the events between two days (either may be the earlier).
+    ///
+    /// Each event is applied only to the origins it can change: those with a holder that is one of
+    /// the units it names (or, for a restoration, that has the restored unit on its trail), found
+    /// through an index kept as the holders change. Applying every event to every origin made a
+    /// decade of a million-event store (83,000 events, 100,000 origins) run for minutes.
     public static func compute(_ first: Day, _ second: Day, in store: EventStore) throws(ChronicleError) -> Crosswalk {
         let forward = first <= second
-        let stored = try store.events()
-        let effective = Corrections.effective(stored.map(\.scheduled)).events
-            .filter { forward ? ($0.day > first && $0.day <= second) : ($0.day > second && $0.day <= first) }
-            .sorted(by: ScheduledEvent.precedes)
-        let origins = try store.states(on: first).map(\.unit)
-        var holders = Dictionary(origins.map { ($0, [Holder(unit: $0, weight: 1)]) }, uniquingKeysWith: { a, _ in a })
+        // The events as the fold reads them (not the stored rows with their payload text).
+        let all = Corrections.effective(try store.read { db in
+            try EventStore.withoutMemoryMap(db) { try EventStore.storedEventsForFolding(db) }
+        }).events.sorted(by: ScheduledEvent.precedes)
+        let effective = all.filter { forward ? ($0.day > first && $0.day <= second) : ($0.day > second && $0.day <= first) }
+        let firstStates = try store.states(on: first)
+        let origins = firstStates.map(\.unit)
+        var holders = origins.map { [Holder(unit: $0, weight: 1)] }
         var steps: [Step] = []
         let namer = try Namer(store: store)
         let events = forward ? effective : effective.reversed()
         // For restorations: the unit each restored unit had last been merged into, and when.
         var mergedInto: [UnitID: (into: UnitID, day: Day)] = [:]
-        for scheduled in Corrections.effective(stored.map(\.scheduled)).events.sorted(by: ScheduledEvent.precedes) {
+        for scheduled in all {
             if case .merged(let unit, let into, _) = scheduled.event.action { mergedInto[unit] = (into, scheduled.day) }
         }
+        var index = HolderIndex()
+        for (origin, list) in holders.enumerated() { index.add(origin, list) }
 
         for scheduled in events {
             let event = scheduled.event
-            for origin in origins {
-                let before = holders[origin]!
+            for origin in index.origins(changedBy: event, forward: forward, mergedInto: mergedInto) {
+                let before = holders[origin]
                 let after = apply(event, to: before, forward: forward, namer: namer, store: store, mergedInto: mergedInto,
                                   windowStart: min(first, second))
                 if after != before {
                     let relation = after.flatMap(\.relations).last ?? "changed"
                     if before.map(\.unit) != after.map(\.unit) || relation != "changed" || after.flatMap(\.events) != before.flatMap(\.events) {
-                        steps.append(Step(from: origin, date: event.date.text, event: event.id, relation: relation,
+                        steps.append(Step(from: origins[origin], date: event.date.text, event: event.id, relation: relation,
                                           before: before.map(\.unit), after: after.map(\.unit)))
                     }
+                    index.remove(origin, before)
+                    index.add(origin, after)
                     holders[origin] = after
                 }
             }
         }
 
+        let secondStates = Dictionary(try store.states(on: second).map { ($0.unit, $0.state) }, uniquingKeysWith: { a, _ in a })
+        var stepsOf: [UnitID: [String]] = [:]
+        for step in steps { stepsOf[step.from, default: []].append(step.event) }
         var rows: [Row] = []
-        for origin in origins {
-            let fromName = try store.state(of: origin, on: first).map { namer.name(of: origin, $0.state) } ?? origin
-            let list = holders[origin]!
+        for (i, origin) in origins.enumerated() {
+            let fromName = namer.name(of: origin, firstStates[i].state)
+            let list = holders[i]
             if list.isEmpty {
-                let events = steps.filter { $0.from == origin }.map(\.event)
                 rows.append(Row(from: origin, fromName: fromName, to: nil, toName: nil, relation: "abolished",
-                                weight: nil, weightNote: nil, events: events))
+                                weight: nil, weightNote: nil, events: stepsOf[origin] ?? []))
                 continue
             }
             for (unit, parts) in Dictionary(grouping: list, by: \.unit).sorted(by: { $0.key < $1.key }) {
-                let toName = try store.state(of: unit, on: second).map { namer.name(of: unit, $0.state) }
+                let toName = secondStates[unit].map { namer.name(of: unit, $0) }
                 // Parts of the land that reached the same unit by different paths make one row.
                 let relations = parts.map { net($0, origin: origin) }
                 let relation = relations.first { $0 != "same" } ?? relations[0]
@@ -104,6 +117,48 @@ public struct Crosswalk: Sendable {
             }
         }
         return Crosswalk(first: first, second: second, rows: rows, steps: steps)
+    }
+
+    /// Which origins have a holder that is each unit, and which have each unit on a holder's trail.
+    struct HolderIndex {
+        private var holding: [UnitID: Set<Int>] = [:]
+        private var trailing: [UnitID: Set<Int>] = [:]
+
+        mutating func add(_ origin: Int, _ list: [Holder]) {
+            for holder in list {
+                holding[holder.unit, default: []].insert(origin)
+                for unit in holder.trail { trailing[unit, default: []].insert(origin) }
+            }
+        }
+
+        mutating func remove(_ origin: Int, _ list: [Holder]) {
+            for holder in list {
+                holding[holder.unit]?.remove(origin)
+                for unit in holder.trail { trailing[unit]?.remove(origin) }
+            }
+        }
+
+        /// The origins whose holders an event can change, in order: those ``Crosswalk/apply``
+        /// matches against the units it names (any other holder it leaves as it is).
+        func origins(changedBy event: Event, forward: Bool, mergedInto: [UnitID: (into: UnitID, day: Day)]) -> [Int] {
+            var units: [UnitID] = []
+            var trails: [UnitID] = []
+            switch event.action {
+            case .changed(let unit, _): units = [unit]
+            case .merged(let unit, let into, _): units = [forward ? unit : into]
+            case .split(let unit, let successors, _, _): units = forward ? [unit] : successors
+            case .territoryTransferred(let giver, let recipient, _): units = [forward ? giver : recipient]
+            case .abolished(let unit, _): units = forward ? [unit] : []
+            case .restored(let unit, _):
+                units = (forward ? [] : [unit]) + (mergedInto[unit].map { [$0.into] } ?? [])
+                trails = forward ? [unit] : []
+            case .established, .observed, .corrected, .retracted: return []
+            }
+            var found = Set<Int>()
+            for unit in units { found.formUnion(holding[unit] ?? []) }
+            for unit in trails { found.formUnion(trailing[unit] ?? []) }
+            return found.sorted()
+        }
     }
 
     /// The composed relation: a merger undone is `same`; otherwise the weightiest step.
