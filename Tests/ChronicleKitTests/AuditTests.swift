@@ -115,6 +115,34 @@ import Testing
         #expect(backwards.first { $0.unit == "qz/south" }?.changes == ["began"])
     }
 
+    /// The events of each row come from one query over the span; they are those found in each
+    /// unit's own states, on a synthetic history with many changes a unit, in both directions.
+    @Test func diffEventsAreEachUnitsStatesBetweenTheDays() throws {
+        let store = try EventStore.inMemory()
+        try store.record(SyntheticHistory(eventCount: 3_000, seed: 14).folder, at: Fixtures.recordedAt)
+        // Spans that end on a day a state begins, and on the day after one ends, as well as others.
+        let changes = try store.intervals(overlapping: day("1950-06-01"), day("1960-06-01")).filter { $0.validFrom > day("1950-06-01") && $0.validTo != nil }
+        // (A unit's first state: a new district of a split, whose event ends no earlier state.)
+        let begins = try #require(try changes.first { try store.intervals(of: $0.unit).first?.validFrom == $0.validFrom }).validFrom
+        let ends = changes[changes.count / 3].validTo!
+        for (first, second) in [(day("1950-06-01"), day("1960-06-01")), (day("1960-06-01"), day("1950-06-01")), (day("1899"), day("2030")),
+                                (day("1950-06-01"), begins), (begins, day("1950-06-01")), (ends, day("1965")), (day("1945"), ends)] {
+            let rows = try DiffRow.diff(first, second, in: store)
+            let (low, high) = (min(first, second), max(first, second))
+            #expect(rows.count > 20)
+            for row in rows {
+                var events: [(Day, String)] = []
+                for interval in try store.intervals(of: row.unit) {
+                    if low < interval.validFrom && interval.validFrom <= high { events.append((interval.validFrom, interval.event)) }
+                    if let end = interval.validTo, let by = interval.endEvent, low < end && end <= high { events.append((end, by)) }
+                }
+                var seen = Set<String>()
+                #expect(row.events == events.sorted { $0.0 < $1.0 }.map(\.1).filter { seen.insert($0).inserted }, "\(row.unit)")
+                #expect(!row.events.isEmpty)
+            }
+        }
+    }
+
     @Test func verifyProvesAnIntactChainAndNamesTheFirstTamperedRow() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-verify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -31,6 +31,13 @@ extension DiffRow {
                      levelName: namer.levelName($0.state.level, of: $0.unit), parent: $0.state.parent)
             }
         }
+        // The states that began or ended between the two days, by unit, in one query (one query
+        // a unit that differs took 7.5 s over a decade of a million events).
+        var changed: [UnitID: [(Day, String)]] = [:]
+        for interval in try store.intervals(overlapping: low, high.adding(days: 1)) {
+            if low < interval.validFrom && interval.validFrom <= high { changed[interval.unit, default: []].append((interval.validFrom, interval.event)) }
+            if let end = interval.validTo, let by = interval.endEvent, low < end && end <= high { changed[interval.unit, default: []].append((end, by)) }
+        }
         var rows: [DiffRow] = []
         for unit in Set(a.keys).union(b.keys).sorted() {
             let before = side(a[unit]), after = side(b[unit])
@@ -44,13 +51,8 @@ extension DiffRow {
                 if x.parent != y.parent { changes.append("reparented") }
             }
             guard !changes.isEmpty else { continue }
-            var events: [(Day, String)] = []
-            for interval in try store.intervals(of: unit) {
-                if low < interval.validFrom && interval.validFrom <= high { events.append((interval.validFrom, interval.event)) }
-                if let end = interval.validTo, let by = interval.endEvent, low < end && end <= high { events.append((end, by)) }
-            }
             var seen = Set<String>()
-            let ordered = events.sorted { $0.0 < $1.0 }.map(\.1).filter { seen.insert($0).inserted }
+            let ordered = (changed[unit] ?? []).sorted { $0.0 < $1.0 }.map(\.1).filter { seen.insert($0).inserted }
             rows.append(DiffRow(unit: unit, name: (after ?? before)!.name, changes: changes, before: before, after: after, events: ordered))
         }
         return rows
