@@ -69,7 +69,7 @@ import Testing
     /// On synthetic histories with every kind of change (towns moved, districts merged, split,
     /// restored, territory transferred) and on Quezal and North Korea, forward and backward, over
     /// spans from a year to a century: the same rows and the same steps.
-    @Test(arguments: [(2_000, 31), (3_000, 32)])
+    @Test(arguments: [(1_500, 31), (2_500, 32)])
     func theIndexChangesNothingOnSyntheticHistories(events: Int, seed: UInt64) throws {
         let store = try EventStore.inMemory()
         try store.record(SyntheticHistory(eventCount: events, seed: seed).folder, at: Fixtures.recordedAt)
