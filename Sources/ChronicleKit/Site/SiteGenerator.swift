@@ -6,10 +6,15 @@ public import Foundation
 public struct SiteGenerator {
     let store: EventStore
     let namer: Namer
+    /// Read once for every page (each unit's page had read them again, twice).
+    let schemes: [Scheme]
+    let head: Int
 
     public init(store: EventStore) throws(ChronicleError) {
         self.store = store
         namer = try Namer(store: store)
+        schemes = try store.schemes()
+        head = try store.headPosition()
     }
 
     /// Writes the site.
@@ -48,7 +53,7 @@ public struct SiteGenerator {
             done += 1
             progress(done, total)
         }
-        let firstLevel = try TimelineChart.select(under: try store.schemes().first?.country, depth: 1, levels: [],
+        let firstLevel = try TimelineChart.select(under: schemes.first?.country, depth: 1, levels: [],
                                                   from: Day(year: first, month: 1, day: 1)!, until: Day(year: last + 1, month: 1, day: 1)!, store: store)
         var chart = try TimelineChart.load(units: firstLevel, from: Day(year: first, month: 1, day: 1)!,
                                            until: Day(year: last + 1, month: 1, day: 1)!, store: store)
@@ -92,7 +97,7 @@ public struct SiteGenerator {
             <main>
             \(body)
             </main>
-            <footer>Made by Chronicle \(Chronicle.version) from store position \((try? store.headPosition()) ?? 0). Every fact has its sources on the unit's page.</footer>
+            <footer>Made by Chronicle \(Chronicle.version) from store position \(head). Every fact has its sources on the unit's page.</footer>
             <script src="\(root)assets/search-index.js"></script>
             <script src="\(root)assets/search.js"></script>
             </body>
@@ -190,9 +195,9 @@ public struct SiteGenerator {
                 \(entry.note.map { "<p class=\"note\">\(Markup.escape($0))</p>" } ?? "")\(alternatives)<ul class="sources">\(sources)</ul></li>
                 """
         }.joined(separator: "\n")
-        var chart = try TimelineChart.load(units: [unit], from: Day(year: years.lowerBound, month: 1, day: 1)!,
-                                           until: Day(year: years.upperBound + 1, month: 1, day: 1)!, store: store)
-        chart.link = nil
+        let chart = TimelineChart(rows: [try TimelineChart.row(unit, intervals: intervals, history: history, namer: namer, store: store)],
+                                  from: Day(year: years.lowerBound, month: 1, day: 1)!, until: Day(year: years.upperBound + 1, month: 1, day: 1)!,
+                                  schemes: schemes)
         let body = """
             <h1>\(Markup.escape(name)) <span class="id">\(Markup.escape(unit))</span></h1>
             <div class="chart">\(chart.svg(title: "\(name), \(years.lowerBound)–\(years.upperBound)"))</div>

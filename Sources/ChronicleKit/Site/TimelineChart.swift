@@ -61,17 +61,20 @@ public struct TimelineChart {
         let namer = try Namer(store: store)
         var rows: [Row] = []
         for unit in units {
-            let intervals = try store.intervals(of: unit)
-            let name = intervals.last.map { namer.name(of: unit, $0.state) } ?? unit
-            let history = try HistoryEntry.history(of: unit, in: store).filter { $0.retractedBy == nil }
-            var days: [String: Day] = [:]
-            for entry in history { days[entry.id] = (try? EDTFDate(entry.date).earliest) }
-            rows.append(Row(unit: unit, label: name, intervals: intervals, uncertain: try store.uncertainties(of: unit),
-                            events: history, eventDays: days))
+            rows.append(try row(unit, intervals: try store.intervals(of: unit), history: try HistoryEntry.history(of: unit, in: store),
+                                namer: namer, store: store))
         }
-        let schemes = try store.schemes()
-        return TimelineChart(rows: rows, from: from, until: until, levels: schemes.flatMap(\.levels),
-                             commonKey: schemes.first?.commonNameKey ?? "en", link: nil)
+        return TimelineChart(rows: rows, from: from, until: until, schemes: try store.schemes())
+    }
+
+    /// One unit's row, from its intervals and history as the caller has them (a unit's page
+    /// in the site has both already).
+    static func row(_ unit: UnitID, intervals: [UnitInterval], history: [HistoryEntry], namer: Namer, store: EventStore) throws(ChronicleError) -> Row {
+        let name = intervals.last.map { namer.name(of: unit, $0.state) } ?? unit
+        let events = history.filter { $0.retractedBy == nil }
+        var days: [String: Day] = [:]
+        for entry in events { days[entry.id] = (try? EDTFDate(entry.date).earliest) }
+        return Row(unit: unit, label: name, intervals: intervals, uncertain: try store.uncertainties(of: unit), events: events, eventDays: days)
     }
 
     /// Runs of consecutive intervals with the same level and parent: a rename alone does not start a new span.
@@ -167,5 +170,13 @@ public struct TimelineChart {
         out += "<rect x=\"\(f(hx))\" y=\"\(f(hy - 10))\" width=\"14\" height=\"12\" fill=\"url(#hatch)\" stroke=\"#999\"/><text x=\"\(f(hx + 20))\" y=\"\(f(hy))\">uncertain or disputed date</text>\n"
         out += "</svg>\n"
         return out
+    }
+}
+
+extension TimelineChart {
+    /// A chart of rows already made, with the levels and common name key of `schemes`.
+    init(rows: [Row], from: Day, until: Day, schemes: [Scheme]) {
+        self.init(rows: rows, from: from, until: until, levels: schemes.flatMap(\.levels),
+                  commonKey: schemes.first?.commonNameKey ?? "en", link: nil)
     }
 }
