@@ -141,4 +141,34 @@ import Testing
         }
         return rows
     }
+
+    /// The interval table names each row's parent as it stood on the day the row begins (from
+    /// the parent's states read once), as a look-up of the parent on that day does, on a
+    /// synthetic history whose towns move between districts that merge, split and come back,
+    /// over a span that begins after many rows do.
+    @Test func intervalRowsNameTheParentOfTheirFirstDay() throws {
+        let store = try EventStore.inMemory()
+        try store.record(SyntheticHistory(eventCount: 3_000, seed: 9).folder, at: Fixtures.recordedAt)
+        let exporter = try Exporter(store: store)
+        let namer = try Namer(store: store)
+        let (text, count) = try exporter.intervalsCSV(1950...1990)
+        let intervals = try store.intervals(overlapping: day("1950-01-01"), day("1991-01-01"))
+        #expect(count == intervals.count)
+        var expected: [[String]] = [["id", "valid_from", "valid_to", "name"] + exporter.columns.nameKeys.map { "name_\($0)" }
+                                    + ["level", "level_name", "parent", "parent_name", "codes", "event", "end_event"]]
+        var named = 0
+        for interval in intervals {
+            let parentName = try interval.state.parent.flatMap { parent in
+                try store.state(of: parent, on: interval.validFrom).map { namer.name(of: parent, $0.state) }
+            }
+            if parentName != nil { named += 1 }
+            expected.append([interval.unit, interval.validFrom.description, interval.validTo?.description ?? "", namer.name(of: interval.unit, interval.state)]
+                            + exporter.columns.nameKeys.map { interval.state.names[$0] ?? "" }
+                            + [interval.state.level, namer.levelName(interval.state.level, of: interval.unit), interval.state.parent ?? "", parentName ?? "",
+                               interval.state.codes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
+                               interval.event, interval.endEvent ?? ""])
+        }
+        #expect(named > 1_000)
+        #expect(text == CSV.render(expected))
+    }
 }

@@ -74,14 +74,17 @@ public enum CSV {
     public static func render(_ rows: [[String]]) -> String {
         var text = ""
         text.reserveCapacity(rows.count * 80)
-        for row in rows {
-            for (index, value) in row.enumerated() {
-                if index > 0 { text += "," }
-                text += field(value)
-            }
-            text += "\r\n"
-        }
+        for row in rows { append(row, to: &text) }
         return text
+    }
+
+    /// Appends one row, for output too large to hold as rows first.
+    static func append(_ row: [String], to text: inout String) {
+        for (index, value) in row.enumerated() {
+            if index > 0 { text += "," }
+            text += field(value)
+        }
+        text += "\r\n"
     }
 
     static func field(_ value: String) -> String {
