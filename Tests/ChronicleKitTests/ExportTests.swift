@@ -171,4 +171,23 @@ import Testing
         #expect(named > 1_000)
         #expect(text == CSV.render(expected))
     }
+
+    /// The interval table is written a chunk at a time into a file beside its name: when it cannot
+    /// take the name (here a folder has it), the export says so and leaves no partial file.
+    @Test func anIntervalTableThatCannotBeWrittenLeavesNothingBehind() throws {
+        let store = try Fixtures.store(Fixtures.quezal)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("intervals.csv/inside"), withIntermediateDirectories: true)
+        #expect {
+            _ = try Exporter(store: store).export(years: 1900...2000, format: .intervals, to: folder)
+        } throws: { error in
+            "\(error)".contains("Cannot write \(folder.appendingPathComponent("intervals.csv").path)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["intervals.csv"])
+        // And into an empty folder, the same rows as the table made in memory.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("intervals.csv"))
+        _ = try Exporter(store: store).export(years: 1900...2000, format: .intervals, to: folder)
+        #expect(try String(contentsOf: folder.appendingPathComponent("intervals.csv"), encoding: .utf8) == (try Exporter(store: store).intervalsCSV(1900...2000).0))
+    }
 }
