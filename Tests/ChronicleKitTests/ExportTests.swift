@@ -190,4 +190,26 @@ import Testing
         _ = try Exporter(store: store).export(years: 1900...2000, format: .intervals, to: folder)
         #expect(try String(contentsOf: folder.appendingPathComponent("intervals.csv"), encoding: .utf8) == (try Exporter(store: store).intervalsCSV(1900...2000).0))
     }
+
+    /// Linked Places are written a feature at a time: the text is what encoding the whole
+    /// collection as one value gives, over a century, over the year the units were established,
+    /// and over years before any unit (no feature).
+    @Test(arguments: [(1900, 2020), (1900, 1900), (1700, 1701)])
+    func linkedPlacesWrittenAFeatureAtATimeAreTheWholeCollection(from: Int, to: Int) throws {
+        let store = try EventStore.inMemory()
+        try store.record(SyntheticHistory(eventCount: 1_000, seed: 5).folder, at: Fixtures.recordedAt)
+        let exporter = try Exporter(store: store)
+        var text = ""
+        let count = try exporter.linkedPlaces(from...to) { text += $0 }
+        let namer = try Namer(store: store)
+        let languages = Dictionary(try store.schemes().flatMap(\.nameKeys).map { ($0.key, $0.lang ?? $0.key) }, uniquingKeysWith: { a, _ in a })
+        let intervals = try store.intervals(overlapping: Day(year: from, month: 1, day: 1)!, Day(year: to + 1, month: 1, day: 1)!)
+        let features = Dictionary(grouping: intervals, by: \.unit).sorted { $0.key < $1.key }.map { unit, states in
+            exporter.feature(unit, states.sorted { $0.validFrom < $1.validFrom }, namer: namer, languages: languages)
+        }
+        #expect(count == features.count)
+        #expect(text == (try JSONOutput.encode(JSONValue.object([
+            "type": .string("FeatureCollection"), "@context": .string(Exporter.lpfContext), "features": .array(features),
+        ]))))
+    }
 }

@@ -85,8 +85,7 @@ public struct Exporter {
             entries.append(.init(year: nil, day: nil, file: "intervals.csv", units: count))
             progress(1, 1)
         case .lpf:
-            let (value, count) = try linkedPlaces(years)
-            try write(try JSONOutput.encode(value), to: folder.appendingPathComponent("places.lpf.json"))
+            let count = try writeStreaming(to: folder.appendingPathComponent("places.lpf.json")) { emit in try linkedPlaces(years, emit: emit) }
             entries.append(.init(year: nil, day: nil, file: "places.lpf.json", units: count))
             progress(1, 1)
         }
