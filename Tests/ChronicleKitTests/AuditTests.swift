@@ -181,8 +181,7 @@ import Testing
         ("UPDATE projection SET position = position - 1", "the last event folded"),
     ])
     func verifyNamesWhereTheProjectedTablesDiffer(damage: String, named: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-verify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Fixtures.scratch("verify")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try EventStore(path: directory.appendingPathComponent("store.sqlite").path)
         try store.record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)
@@ -201,8 +200,7 @@ import Testing
     /// after waiting for a lock (it would give up after 10 s), and verify, which folds the store as
     /// it stood when it began, finds nothing wrong. The next verify sees the new event.
     @Test func anotherConnectionRecordsWhileVerifyFolds() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-verify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Fixtures.scratch("verify")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("store.sqlite").path
         try EventStore(path: path).record(try EventFolder.load(from: Fixtures.quezal), at: Fixtures.recordedAt)

@@ -4,11 +4,7 @@ import Testing
 @testable import ChronicleKit
 
 @Suite struct DamagedStoreTests {
-    static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-damaged-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func scratch() throws -> URL { try Fixtures.scratch("damaged") }
 
     @Test func aFullDiskRefusesTheImportAndKeepsTheStore() throws {
         let folder = try DamagedStoreTests.scratch()

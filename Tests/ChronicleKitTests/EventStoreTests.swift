@@ -136,8 +136,7 @@ import Testing
     /// A reader in the middle of a long query holds a snapshot from before a write: the write
     /// commits, is said to have committed, and does not wait for the reader to finish.
     @Test func aRecordDoesNotWaitForAReadersSnapshot() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-reader-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Fixtures.scratch("reader")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("store.sqlite").path
         let reader = try EventStore(path: path)

@@ -3,11 +3,7 @@ import Testing
 @testable import ChronicleKit
 
 @Suite struct ExportTests {
-    static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func scratch() throws -> URL { try Fixtures.scratch("export") }
 
     static func files(in folder: URL) throws -> [String: Data] {
         var result: [String: Data] = [:]
@@ -176,7 +172,7 @@ import Testing
     /// take the name (here a folder has it), the export says so and leaves no partial file.
     @Test func anIntervalTableThatCannotBeWrittenLeavesNothingBehind() throws {
         let store = try Fixtures.store(Fixtures.quezal)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-export-\(UUID().uuidString)")
+        let folder = try ExportTests.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("intervals.csv/inside"), withIntermediateDirectories: true)
         #expect {

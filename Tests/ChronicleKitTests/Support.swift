@@ -11,6 +11,13 @@ enum Fixtures {
     static let northKorea = testsRoot.deletingLastPathComponent().appendingPathComponent("Events")
     static let recordedAt = Date(timeIntervalSince1970: 1_800_000_000)
 
+    /// A new empty folder under the temporary directory (the caller removes it).
+    static func scratch(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     /// A fresh in-memory store holding a folder's events.
     static func store(_ events: URL) throws -> EventStore {
         let folder = try EventFolder.load(from: events)

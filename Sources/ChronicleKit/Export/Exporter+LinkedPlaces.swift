@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Exporter {
     /// The Linked Places Format context (LPF v1.1).
@@ -34,13 +33,9 @@ extension Exporter {
         }
         try store.read { db in
             // (Unit ids are lower-case ASCII: SQLite's order of them is Swift's.)
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT * FROM (\(IntervalTree.query(selecting: EventStore.stateSelection, from: from.ordinal, through: until.ordinal - 1))) ORDER BY unit, validFrom
-                """)
             var unit: UnitID?
             var intervals: [UnitInterval] = []
-            while let row = try rows.next() {
-                let interval = try EventStore.interval(row)
+            try EventStore.eachInterval(db, overlapping: from, until) { interval in
                 if let current = unit, current != interval.unit {
                     try write(current, intervals)
                     intervals = []

@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// The file formats `export` writes.
 public enum ExportFormat: String, CaseIterable, Sendable {
@@ -186,10 +185,7 @@ public struct Exporter {
         let count = try store.read { db -> Int in
             var parents: [UnitID: [UnitInterval]] = [:]
             func name(of parent: UnitID, on day: Day) throws -> String? {
-                if parents[parent] == nil {
-                    parents[parent] = try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE unit = ? ORDER BY validFrom",
-                                                       arguments: [parent]).map(EventStore.interval)
-                }
+                if parents[parent] == nil { parents[parent] = try EventStore.intervals(of: parent, db) }
                 let states = parents[parent]!
                 // The last state that began on or before the day, if it still held then.
                 var (low, high) = (0, states.count)
@@ -200,12 +196,8 @@ public struct Exporter {
                 guard low > 0, states[low - 1].validTo.map({ $0 > day }) ?? true else { return nil }
                 return namer.name(of: parent, states[low - 1].state)
             }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT * FROM (\(IntervalTree.query(selecting: EventStore.stateSelection, from: from.ordinal, through: until.ordinal - 1))) ORDER BY unit, validFrom
-                """)
             var count = 0
-            while let row = try rows.next() {
-                let interval = try EventStore.interval(row)
+            try EventStore.eachInterval(db, overlapping: from, until) { interval in
                 let parentName = try interval.state.parent.flatMap { try name(of: $0, on: interval.validFrom) }
                 CSV.append([interval.unit, interval.validFrom.description, interval.validTo?.description ?? "",
                             namer.name(of: interval.unit, interval.state)]

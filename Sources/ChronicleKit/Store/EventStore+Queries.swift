@@ -219,23 +219,31 @@ extension EventStore {
     /// Every interval that overlaps a span of days, ordered by unit and start.
     public func intervals(overlapping from: Day, _ until: Day) throws(ChronicleError) -> [UnitInterval] {
         try read { db in
-            // A row at a time: all the rows of a long span, held as rows and then as states, took
-            // twice the memory (1.8 million states at a million events).
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT * FROM (\(IntervalTree.query(selecting: EventStore.stateSelection, from: from.ordinal, through: until.ordinal - 1))) ORDER BY unit, validFrom
-                """)
             var intervals: [UnitInterval] = []
-            while let row = try rows.next() { intervals.append(try EventStore.interval(row)) }
+            try EventStore.eachInterval(db, overlapping: from, until) { intervals.append($0) }
             return intervals
         }
     }
 
+    /// Each interval that overlaps a span of days, ordered by unit and start, read a row at a time
+    /// (for output too large to hold: all the rows of a long span, held as rows and then as
+    /// states, took twice the memory of the states alone).
+    static func eachInterval(_ db: Database, overlapping from: Day, _ until: Day, _ body: (UnitInterval) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT * FROM (\(IntervalTree.query(selecting: EventStore.stateSelection, from: from.ordinal, through: until.ordinal - 1))) ORDER BY unit, validFrom
+            """)
+        while let row = try rows.next() { try body(try EventStore.interval(row)) }
+    }
+
     /// Every interval of one unit, oldest first.
     public func intervals(of unit: UnitID) throws(ChronicleError) -> [UnitInterval] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE unit = ? ORDER BY validFrom", arguments: [unit])
-                .map(EventStore.interval)
-        }
+        try read { db in try EventStore.intervals(of: unit, db) }
+    }
+
+    /// Every interval of one unit, oldest first, inside a read already open.
+    static func intervals(of unit: UnitID, _ db: Database) throws -> [UnitInterval] {
+        try Row.fetchAll(db, sql: "SELECT \(EventStore.stateSelection) FROM unit_state WHERE unit = ? ORDER BY validFrom", arguments: [unit])
+            .map(EventStore.interval)
     }
 
     /// The uncertainties that hold on a day, by unit (only for `units`, when given).
